@@ -1,0 +1,69 @@
+"""Command line: `python -m bot <command>`.
+
+  triage       JSON Lines in on stdin, triage records out on stdout (../shared/eval/README.md)
+  train        train the model if the data changed; print its path
+  model-path   print the path the current model has (trained or not)
+  serve        run the gateway (web chat and webhooks)
+  run          run Rasa, the action server and the gateway together (what `make run` does)
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+
+def _quiet() -> None:
+    # stdout carries data; TF and Rasa chatter goes to stderr and is kept short.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    triage = sub.add_parser("triage", help="triage JSON Lines from stdin")
+    triage.add_argument("--model", type=Path, help="model archive (default: the current one)")
+    sub.add_parser("train", help="train if needed and print the model path")
+    sub.add_parser("model-path", help="print the current model path")
+    sub.add_parser("serve", help="run the gateway")
+    sub.add_parser("run", help="run Rasa, actions and gateway")
+    args = parser.parse_args(argv)
+    _quiet()
+
+    from bot import model
+
+    if args.command == "model-path":
+        print(model.model_path())
+        return 0
+    if args.command == "train":
+        print(model.ensure_model())
+        return 0
+    if args.command == "triage":
+        from bot.triage import main as triage_main
+
+        return triage_main(sys.stdin, sys.stdout, args.model or model.ensure_model())
+    if args.command == "serve":
+        from bot.app import serve
+
+        logging.getLogger().setLevel(logging.INFO)
+        serve()
+        return 0
+    if args.command == "run":
+        from bot.launcher import run_all
+
+        logging.getLogger().setLevel(logging.INFO)
+        return run_all(model.ensure_model())
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

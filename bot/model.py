@@ -1,0 +1,78 @@
+"""Trained models, cached by a hash of everything that shapes them.
+
+`make setup`, `make run`, the tests and `make eval` all call ``ensure_model``: a model
+is trained only when its inputs changed, so a test session trains at most once.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = ROOT / "models"
+TRAINING_DATA = [ROOT / "data" / "nlu", ROOT / "data" / "dialogue"]
+# Code and lexicons that change the features, hence the model.
+MODEL_INPUTS = [ROOT / "domain.yml", ROOT / "nlu", ROOT / "data" / "lexicon" / "teencode.yml"]
+
+logger = logging.getLogger(__name__)
+
+
+def _files(paths: Iterable[Path]) -> List[Path]:
+    out: List[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".py"})
+        elif path.exists():
+            out.append(path)
+    return out
+
+
+def fingerprint(config: Path, nlu_only: bool = False, data: Optional[List[Path]] = None) -> str:
+    digest = hashlib.sha256(b"nlu" if nlu_only else b"full")
+    for path in _files([config, *(data or TRAINING_DATA), *MODEL_INPUTS]):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(config: Path = ROOT / "config.yml", nlu_only: bool = False) -> Path:
+    kind = "nlu" if nlu_only else "full"
+    return MODELS_DIR / f"{config.stem}-{kind}-{fingerprint(config, nlu_only)}.tar.gz"
+
+
+def rasa_env() -> dict:
+    """Environment for Rasa subprocesses: our components importable, TF quiet."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    # Rasa and TF must not reach the network at run time.
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log: Optional[Path] = None) -> Path:
+    """The trained model for ``config`` and the current data, training it if needed."""
+    target = model_path(config, nlu_only)
+    if target.exists():
+        return target
+    MODELS_DIR.mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "rasa", "train"]
+    if nlu_only:
+        command += ["nlu", "--nlu", str(ROOT / "data" / "nlu")]
+    else:
+        command += ["--domain", str(ROOT / "domain.yml"), "--data", *map(str, TRAINING_DATA)]
+    command += ["--config", str(config), "--out", str(MODELS_DIR), "--fixed-model-name", target.name[: -len(".tar.gz")]]
+    log = log or MODELS_DIR / f"{target.name}.train.log"
+    logger.info("training %s (log: %s)", target.name, log)
+    with open(log, "wb") as out:
+        result = subprocess.run(command, cwd=ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT)
+    if result.returncode != 0 or not target.exists():
+        raise RuntimeError(f"training failed, see {log}")
+    return target

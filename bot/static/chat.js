@@ -1,0 +1,65 @@
+// Web chat client. Texts are inserted with textContent only (never as HTML).
+(function () {
+  "use strict";
+  var KEY = "hotline-chat";
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("text");
+  var send = document.getElementById("send");
+
+  function load() {
+    try { return JSON.parse(sessionStorage.getItem(KEY)) || null; } catch (e) { return null; }
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+  var state = load() || { sender: newId(), messages: [] };
+  function save() { sessionStorage.setItem(KEY, JSON.stringify(state)); }
+
+  function show(kind, text) {
+    var div = document.createElement("div");
+    div.className = "msg " + kind;
+    div.textContent = text;
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+  }
+  function add(kind, text) { state.messages.push([kind, text]); save(); show(kind, text); }
+
+  state.messages.forEach(function (m) { show(m[0], m[1]); });
+  if (!state.messages.length) {
+    show("bot", "Xin chào! Bạn cứ nhắn điều bạn cần hỏi, có dấu hay không dấu đều được. Thông tin của bạn được giữ bí mật.");
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    add("user", text);
+    send.disabled = true;
+    fetch("/webhooks/web", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, text: text })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok) { show("error", result.body.message || "Có lỗi, bạn hãy thử lại."); return; }
+      result.body.messages.forEach(function (m) { add("bot", m.text); });
+    }).catch(function () {
+      show("error", "Không gửi được tin nhắn. Bạn hãy thử lại, hoặc gọi 18001769 (miễn phí). Nguy hiểm ngay: gọi 113.");
+    }).then(function () { send.disabled = false; input.focus(); });
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+
+  // Quick exit: forget this chat and leave for a neutral page, without a back-button trail.
+  document.getElementById("quick-exit").addEventListener("click", function () {
+    sessionStorage.removeItem(KEY);
+    log.textContent = "";
+    window.location.replace("https://www.google.com/");
+  });
+})();

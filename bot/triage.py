@@ -1,0 +1,131 @@
+"""Triage: urgency, category and intent of one message.
+
+The same function serves the live gateway and the `python -m bot triage` command
+(contract in ../shared/eval/README.md): a Rasa NLU parse plus the urgency detector.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any, Dict, IO, Optional
+
+from nlu.parse import response_key
+from nlu.urgency import CRITICAL, UrgencyDetector, default_detector
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+# The NLU sees at most this much of a message; the urgency detector sees all of it.
+NLU_MAX_CHARS = 2000
+
+CATEGORY_OF_INTENT = {
+    "urgent_rescue": "urgent_rescue",
+    "report_suspicious": "report_suspicious",
+    "report_missing": "report_suspicious",
+    "faq_migration": "safe_migration",
+    "faq_support": "victim_support",
+    "faq_hotline": "hotline_info",
+    "human_request": "human_request",
+    "greet": "smalltalk",
+    "goodbye": "smalltalk",
+    "thank": "smalltalk",
+    "affirm": "smalltalk",
+    "deny": "smalltalk",
+    "out_of_scope": "out_of_scope",
+}
+CATEGORIES = sorted(set(CATEGORY_OF_INTENT.values()))
+
+
+def best_intent(parse: Dict[str, Any]) -> tuple[Optional[str], float]:
+    """The most likely real intent; under a fallback, the best of the ranking."""
+    for candidate in [parse.get("intent") or {}] + list(parse.get("intent_ranking") or []):
+        name = candidate.get("name")
+        if name and name != FALLBACK_INTENT:
+            return name, float(candidate.get("confidence") or 0.0)
+    return None, 0.0
+
+
+def fine_intent(parse: Dict[str, Any], intent: Optional[str]) -> Optional[str]:
+    """"faq_support/shelter" rather than "faq_support" when the ResponseSelector chose."""
+    return response_key(parse, intent) or intent
+
+
+def triage(text: str, parse: Optional[Dict[str, Any]], detector: Optional[UrgencyDetector] = None) -> Dict[str, Any]:
+    """One triage record; ``parse`` is None when the NLU is not available."""
+    detector = detector or default_detector()
+    parse = parse or {}
+    intent, confidence = best_intent(parse)
+    urgency = detector.assess(text, intent, confidence)
+    reasons = list(urgency.reasons)
+    if (parse.get("intent") or {}).get("name") == FALLBACK_INTENT:
+        reasons.append("low_confidence")
+    if not parse:
+        reasons.append("nlu_unavailable")
+
+    category = CATEGORY_OF_INTENT.get(intent or "", "out_of_scope")
+    if urgency.level == CRITICAL:
+        category = "urgent_rescue"  # someone in danger now is a rescue case
+    elif category == "urgent_rescue":
+        # the model thought rescue but nothing says danger now (e.g. a hypothetical)
+        category = _second_category(parse)
+    return {
+        "text": text,
+        "urgency": urgency.level,
+        "category": category,
+        "intent": fine_intent(parse, intent),
+        "confidence": round(confidence, 4),
+        "reasons": reasons,
+    }
+
+
+def _second_category(parse: Dict[str, Any]) -> str:
+    for candidate in parse.get("intent_ranking") or []:
+        category = CATEGORY_OF_INTENT.get(candidate.get("name") or "")
+        if category and category != "urgent_rescue":
+            return category
+    return "urgent_rescue"
+
+
+class LocalNLU:
+    """A trained Rasa model parsing in this process (no server needed)."""
+
+    def __init__(self, model: Path) -> None:
+        from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
+
+        # Unconfigured, Rasa's structlog prints every parsed message at debug level
+        # to stdout: message texts must never reach a log, and stdout carries data.
+        configure_structlog(logging.WARNING)
+        self._agent = Agent.load(str(model))
+
+    async def parse(self, text: str) -> Dict[str, Any]:
+        return await self._agent.parse_message(text[:NLU_MAX_CHARS])
+
+
+async def run_lines(source: IO[str], sink: IO[str], nlu: LocalNLU, detector: Optional[UrgencyDetector] = None) -> int:
+    """Triage JSON Lines from ``source`` to ``sink``; returns how many lines were bad."""
+    bad = 0
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = item["text"]
+            if not isinstance(text, str):
+                raise TypeError("text is not a string")
+        except (ValueError, KeyError, TypeError) as error:
+            bad += 1
+            # Keep one output line per input line; never echo the content.
+            sink.write(json.dumps({"error": f"line {number}: {type(error).__name__}"}) + "\n")
+            continue
+        parse = await nlu.parse(text) if text.strip() else None
+        sink.write(json.dumps(triage(text, parse, detector), ensure_ascii=False) + "\n")
+        sink.flush()
+    return bad
+
+
+def main(source: IO[str], sink: IO[str], model: Path) -> int:
+    nlu = LocalNLU(model)
+    return 1 if asyncio.run(run_lines(source, sink, nlu)) else 0

@@ -1,0 +1,89 @@
+"""The urgency detector alone (no NLU): what the gateway relies on when Rasa is down."""
+import pytest
+
+from nlu.urgency import CRITICAL, HIGH, NORMAL, UrgencyDetector
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return UrgencyDetector()
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("cuu e, e bi nhot o cty ben cam, ko cho ve", "confinement"),
+    ("Làm ơn cứu tôi, họ lấy hết giấy tờ", "distress_call"),
+    ("em bị bán sang TQ rồi", "sold_or_moved"),
+    ("họ đòi gia đình gửi 200 triệu thì mới thả em", "ransom"),
+    ("em bị ép tiếp khách", "forced_sex"),
+    ("bị ép làm lừa đảo online, ai trốn là bị đánh", "forced_work"),
+    ("bon no danh dap e hang ngay", "violence"),
+    ("please help, my passport was taken and I cannot leave the factory", "confinement"),
+    ("SOS", "distress_call"),
+    ("Cháu tôi 15 tuổi đang bị người lạ giữ ở nhà nghỉ", "confinement"),
+])
+def test_danger_now_is_critical(detector, text, reason):
+    result = detector.assess(text)
+    assert result.level == CRITICAL
+    assert reason in result.reasons
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Chị gái tôi sang Lào làm việc từ tháng trước, giờ không gọi được nữa", "lost_contact"),
+    ("Có người rủ em đi Campuchia làm việc, bảo em đi luôn tối nay", "departure_soon"),
+    ("công ty giữ hộ chiếu của em", "documents_taken"),
+    ("nó dọa giết cả nhà em nếu em nói ra", "threat"),
+    ("từ khi về em chỉ muốn chết", "acute_distress"),
+])
+def test_serious_risk_is_high(detector, text, reason):
+    result = detector.assess(text)
+    assert result.level == HIGH
+    assert reason in result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "em không bị nhốt, chỉ muốn hỏi thôi",
+    "tôi chưa bị ai giữ giấy tờ",
+    "Có nên đưa hộ chiếu cho người môi giới giữ không?",
+    "nếu bị giữ hộ chiếu thì làm sao",
+    "dấu hiệu nhận biết người bị mua bán là gì",
+    "Người bị mua bán trở về được hỗ trợ học nghề không?",
+    "tôi gọi 111 không được",
+    "em không dám về nhà vì sợ bị dị nghị",
+    "giải cứu nạn nhân mất bao lâu",
+    "Giá xăng hôm nay bao nhiêu?",
+])
+def test_questions_negations_and_ordinary_talk_stay_normal(detector, text):
+    assert detector.assess(text).level == NORMAL
+
+
+def test_negation_does_not_reach_across_a_clause(detector):
+    assert detector.assess("em không biết làm sao, họ nhốt em trong phòng").level == CRITICAL
+    assert detector.assess("em không chịu thì bị đánh").level == CRITICAL
+
+
+def test_someone_in_danger_now_overrides_question_wording(detector):
+    assert detector.assess("em là nạn nhân, đang bị nhốt, có được giúp không").level == CRITICAL
+
+
+def test_a_minor_raises_high_signals_to_critical(detector):
+    result = detector.assess("con gái tôi 16 tuổi mất liên lạc sau khi sang Lào")
+    assert result.level == CRITICAL and "minor" in result.reasons
+    assert detector.assess("con gái tôi 25 tuổi mất liên lạc sau khi sang Lào").level == HIGH
+
+
+def test_nlu_intent_escalates_what_the_lexicon_misses(detector):
+    text = "làm ơn giúp, tụi nó không cho ai trong khu này liên lạc ra ngoài"
+    assert detector.assess(text, "urgent_rescue", 0.95).level == CRITICAL
+    assert detector.assess("xin chào", "urgent_rescue", 0.5).level == HIGH
+    assert detector.assess("xin chào", "greet", 0.99).level == NORMAL
+    assert "nlu_lost_contact" in detector.assess("anh tôi đi xa", "report_missing", 0.9).reasons
+
+
+def test_hypothetical_rescue_intent_is_not_escalated(detector):
+    assert detector.assess("nếu bị nhốt thì phải làm gì", "urgent_rescue", 0.9).level == NORMAL
+
+
+def test_folded_pronouns_are_not_mistaken_for_negations(detector):
+    # "nó" folds to "no" and "cha" (father) to the negation "chả"
+    assert detector.assess("nó dọa giết em").level == HIGH
+    assert detector.assess("cha tôi bị đánh, bị nhốt ở bên kia").level == CRITICAL
