@@ -1,4 +1,8 @@
-"""Low-confidence fallback: ask to rephrase once, then offer a counsellor."""
+"""Misunderstandings: answer the first, offer a counsellor after two in a row.
+
+A miss is a message the NLU was unsure of (nlu_fallback) or that is outside what
+the hotline does (out_of_scope): either way the person is not being helped.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,18 +11,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-FALLBACK_INTENT = "nlu_fallback"
+MISS_INTENTS = {"nlu_fallback": "utter_ask_rephrase", "out_of_scope": "utter_out_of_scope"}
 MISSES_BEFORE_OFFER = 2
 
 
 def misses_in_a_row(events: List[Dict[Text, Any]]) -> int:
-    """How many of the latest user messages in a row the NLU did not understand."""
+    """How many of the latest user messages in a row were misses."""
     count = 0
     for event in reversed(events):
         if event.get("event") != "user":
             continue
         intent = (event.get("parse_data") or {}).get("intent") or {}
-        if intent.get("name") != FALLBACK_INTENT:
+        if intent.get("name") not in MISS_INTENTS:
             break
         count += 1
     return count
@@ -34,5 +38,6 @@ class ActionFallback(Action):
         if misses_in_a_row(tracker.events) >= MISSES_BEFORE_OFFER:
             dispatcher.utter_message(response="utter_offer_counsellor")
             return [SlotSet("counsellor_offered", True)]
-        dispatcher.utter_message(response="utter_ask_rephrase")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=MISS_INTENTS.get(intent, "utter_ask_rephrase"))
         return []

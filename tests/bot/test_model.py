@@ -1,0 +1,24 @@
+import shutil
+
+from bot import model as model_module
+
+
+def test_fingerprint_changes_with_training_data_only(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    for part in ("config.yml", "domain.yml", "data/nlu", "data/dialogue", "data/lexicon", "nlu"):
+        source = model_module.ROOT / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
+    monkeypatch.setattr(model_module, "ROOT", root)
+    monkeypatch.setattr(model_module, "TRAINING_DATA", [root / "data/nlu", root / "data/dialogue"])
+    monkeypatch.setattr(model_module, "MODEL_INPUTS",
+                        [root / "domain.yml", root / "nlu", root / "data/lexicon/teencode.yml"])
+    first = model_module.fingerprint(root / "config.yml")
+    (root / "data" / "holdout").mkdir()
+    (root / "data" / "holdout" / "x.yml").write_text("held out data does not train\n")
+    (root / "README.md").write_text("docs do not train\n")
+    assert model_module.fingerprint(root / "config.yml") == first
+    with open(root / "data/nlu/report.yml", "a") as f:
+        f.write("    - một ví dụ mới\n")
+    assert model_module.fingerprint(root / "config.yml") != first
+    assert model_module.fingerprint(root / "config.yml", nlu_only=True) != model_module.fingerprint(root / "config.yml")

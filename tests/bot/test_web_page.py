@@ -1,0 +1,66 @@
+"""The web chat page in a real headless Chromium, on a phone-sized window."""
+import shutil
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+@pytest.fixture
+def browser():
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "make browser installs Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=390,844"):  # a phone screen
+        options.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    yield browser
+    browser.quit()
+
+
+def bot_messages(browser):
+    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".msg.bot")]
+
+
+def test_chat_on_a_phone_screen_answers_and_quick_exit_forgets(browser, gateway_in_thread):
+    gateway = gateway_in_thread
+    browser.get(gateway + "/")
+    assert "Tư vấn" in browser.title
+    greeting = len(bot_messages(browser))
+    box = browser.find_element(By.ID, "text")
+    box.send_keys("gọi 111 có mất tiền không")
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, 30).until(lambda b: len(bot_messages(b)) > greeting)
+    assert "miễn phí" in bot_messages(browser)[-1]
+    # the composer and the quick-exit button fit the phone width
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    for element_id in ("send", "quick-exit"):
+        rect = browser.find_element(By.ID, element_id).rect
+        assert rect["x"] + rect["width"] <= width
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+
+    # history survives a reload of the tab, and quick exit wipes it
+    browser.refresh()
+    assert any("miễn phí" in m for m in bot_messages(browser))
+    browser.find_element(By.ID, "quick-exit").click()
+    # it leaves for a neutral site (unreachable from this sandbox, so an error page)
+    WebDriverWait(browser, 30).until(lambda b: not b.current_url.startswith(gateway))
+    browser.get(gateway + "/")
+    assert browser.find_elements(By.CSS_SELECTOR, ".msg.user") == []
+    assert not any("miễn phí" in m for m in bot_messages(browser))
+
+
+def test_text_is_shown_as_text_not_html(browser, gateway_in_thread):
+    gateway = gateway_in_thread
+    browser.get(gateway + "/")
+    browser.find_element(By.ID, "text").send_keys('<img src=x onerror="window.__pwned=1"> xin chào')
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".msg.user")))
+    assert "<img" in browser.find_element(By.CSS_SELECTOR, ".msg.user").text
+    assert browser.execute_script("return window.__pwned") is None
