@@ -87,3 +87,10 @@ def test_folded_pronouns_are_not_mistaken_for_negations(detector):
     # "nó" folds to "no" and "cha" (father) to the negation "chả"
     assert detector.assess("nó dọa giết em").level == HIGH
     assert detector.assess("cha tôi bị đánh, bị nhốt ở bên kia").level == CRITICAL
+
+
+def test_locked_door_is_confinement_but_everyday_cannot_is_not(detector):
+    assert detector.assess("chi oi e so lam, ho khoa cua phong roi, e ko ra dc").level == CRITICAL
+    assert detector.assess("em không trốn được, họ canh suốt").level == CRITICAL
+    assert detector.assess("em không ra ngoài được vì trời mưa").level == NORMAL
+    assert detector.assess("khóa học này không ra được kết quả").level == NORMAL
