@@ -43,6 +43,7 @@ class Backend:
     rasa_port: int
     action_port: int
     processes: List[subprocess.Popen]
+    workdir: tempfile.TemporaryDirectory
 
     @property
     def rasa_url(self) -> str:
@@ -57,6 +58,7 @@ class Backend:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        self.workdir.cleanup()
 
 
 def start_actions(port: int, log: Optional[Path] = None) -> subprocess.Popen:
@@ -66,8 +68,8 @@ def start_actions(port: int, log: Optional[Path] = None) -> subprocess.Popen:
     )
 
 
-def start_rasa(model: Path, port: int, action_port: int, log: Optional[Path] = None) -> subprocess.Popen:
-    endpoints = Path(tempfile.mkstemp(prefix="endpoints-", suffix=".yml")[1])
+def start_rasa(model: Path, port: int, action_port: int, workdir: Path, log: Optional[Path] = None) -> subprocess.Popen:
+    endpoints = workdir / "endpoints.yml"  # the action server's port changes per run
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     return subprocess.Popen(
         [sys.executable, "-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1",
@@ -87,9 +89,10 @@ def start_backend(
 ) -> Backend:
     rasa_port, action_port = rasa_port or free_port(), action_port or free_port()
     logs = (log_dir / "actions.log", log_dir / "rasa.log") if log_dir else (None, None)
+    workdir = tempfile.TemporaryDirectory(prefix="hotline-backend-")
     actions = start_actions(action_port, logs[0])
-    rasa = start_rasa(model, rasa_port, action_port, logs[1])
-    backend = Backend(rasa_port, action_port, [actions, rasa])
+    rasa = start_rasa(model, rasa_port, action_port, Path(workdir.name), logs[1])
+    backend = Backend(rasa_port, action_port, [actions, rasa], workdir)
     try:
         wait_for_port(action_port, actions, timeout_s, "action server")
         wait_for_port(rasa_port, rasa, timeout_s, "rasa server")

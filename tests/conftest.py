@@ -11,7 +11,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from bot.launcher import running_backend  # noqa: E402
 from bot.model import ROOT, ensure_model  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+# The hotline's shared material sits beside the checkout (../shared); SHARED_DIR overrides.
+SHARED = next(
+    (p for p in (Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared")), Path("/work/shared"))
+     if (p / "eval" / "triage_sample.jsonl").exists()),
+    ROOT.parent / "shared",
+)
 TRIAGE_SAMPLE = SHARED / "eval" / "triage_sample.jsonl"
 SEEDS = SHARED / "seeds"
 

@@ -58,7 +58,7 @@ async def handle_web_message(request: web.Request) -> web.Response:
     except BadRequest as error:
         logger.info("web request refused: %s", error.code)
         return error_response(error)
-    replies, urgency = await router.handle("web:" + body["sender"], body["text"])
+    replies, _urgency = await router.handle("web:" + body["sender"], body["text"])
     return web.json_response({"messages": [{"text": r} for r in replies]})
 
 
