@@ -32,8 +32,8 @@ STOCK = ("stock Rasa (Whitespace + CountVectors + DIET)", ROOT / "eval_configs" 
 ABLATIONS = [
     ("underthesea words, no folding", ROOT / "eval_configs" / "vi_plain.yml"),
     ("folded words joined with _", ROOT / "eval_configs" / "vi_fold_words.yml"),
-    ("folded syllables, no OOV token", ROOT / "eval_configs" / "vi_fold_syllables.yml"),
-    ("folded syllables + char 2-4-grams, no OOV token", ROOT / "eval_configs" / "vi_fold_syllables_chars.yml"),
+    ("ours + OOV token", ROOT / "eval_configs" / "vi_oov.yml"),
+    ("ours + char 2-4-grams", ROOT / "eval_configs" / "vi_fold_syllables_chars.yml"),
 ]
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 

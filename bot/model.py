@@ -16,8 +16,13 @@ from typing import Iterable, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
 TRAINING_DATA = [ROOT / "data" / "nlu", ROOT / "data" / "dialogue"]
-# Code and lexicons that change the features, hence the model.
-MODEL_INPUTS = [ROOT / "domain.yml", ROOT / "nlu", ROOT / "data" / "lexicon" / "teencode.yml"]
+# Code and lexicons that change the features, hence the model (not the urgency detector).
+MODEL_INPUTS = [
+    ROOT / "domain.yml",
+    ROOT / "nlu" / "text.py",
+    ROOT / "nlu" / "vietnamese_tokenizer.py",
+    ROOT / "data" / "lexicon" / "teencode.yml",
+]
 
 logger = logging.getLogger(__name__)
 

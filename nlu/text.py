@@ -23,6 +23,7 @@ TEENCODE_FILE = DATA_DIR / "lexicon" / "teencode.yml"
 
 # Syllables: runs of letters/digits (Vietnamese letters are \w in Python's re).
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
+_BOUNDARY = re.compile(r"[.,;!?\n:()]")
 
 
 def nfc(text: str) -> str:
@@ -89,16 +90,13 @@ def folded_view(text: str, teencode: Optional[Teencode] = None) -> str:
     Sentence punctuation becomes " | " so that look-behind rules (negation) do not
     cross a clause boundary.
     """
-    teencode = teencode or default_teencode()
     text = nfc(text)
+    found = syllables(text)
     parts: List[str] = []
-    previous: Optional[str] = None
     last_end = 0
-    for word, start, end in syllables(text):
-        if re.search(r"[.,;!?\n:()]", text[last_end:start]) and parts:
+    for word, (_, start, end) in zip(plain_words([w for w, _, _ in found], teencode), found):
+        if parts and _BOUNDARY.search(text[last_end:start]):
             parts.append("|")
-        folded = fold(word)
-        parts.append(teencode.expand(folded, previous))
-        previous = folded
+        parts.append(word)
         last_end = end
     return " ".join(parts)

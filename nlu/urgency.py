@@ -73,7 +73,12 @@ class UrgencyDetector:
 
     def signals(self, text: str) -> Dict[str, str]:
         """Danger signals found in ``text`` (tag -> level), negated ones left out."""
-        view = folded_view(text)
+        return self._signals_in(folded_view(text))
+
+    def is_hypothetical(self, text: str) -> bool:
+        return self._hypothetical_in(folded_view(text))
+
+    def _signals_in(self, view: str) -> Dict[str, str]:
         found: Dict[str, str] = {}
         for signal in self._signals:
             for pattern in signal.patterns:
@@ -86,8 +91,7 @@ class UrgencyDetector:
             del found["lost_contact"]  # "goi 111 khong duoc" is about the line
         return found
 
-    def is_hypothetical(self, text: str) -> bool:
-        view = folded_view(text)
+    def _hypothetical_in(self, view: str) -> bool:
         if not any(p.search(view) for p in self._hypothetical):
             return False
         for m in self._present.finditer(view):
@@ -106,13 +110,14 @@ class UrgencyDetector:
         intent: Optional[str] = None,
         confidence: float = 0.0,
     ) -> Urgency:
-        found = self.signals(text)
+        view = folded_view(text)
+        found = self._signals_in(view)
         reasons: List[str] = []
         critical = [t for t, lvl in found.items() if lvl == CRITICAL]
         high = [t for t, lvl in found.items() if lvl == HIGH]
         context = [t for t, lvl in found.items() if lvl == "signal"]
 
-        hypothetical = self.is_hypothetical(text) and "distress_call" not in found
+        hypothetical = self._hypothetical_in(view) and "distress_call" not in found
         if hypothetical:
             # a question about danger, not danger now: keep the tags for the record
             reasons.append("hypothetical")

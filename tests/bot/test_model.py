@@ -11,12 +11,13 @@ def test_fingerprint_changes_with_training_data_only(tmp_path, monkeypatch):
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
     monkeypatch.setattr(model_module, "ROOT", root)
     monkeypatch.setattr(model_module, "TRAINING_DATA", [root / "data/nlu", root / "data/dialogue"])
-    monkeypatch.setattr(model_module, "MODEL_INPUTS",
-                        [root / "domain.yml", root / "nlu", root / "data/lexicon/teencode.yml"])
+    monkeypatch.setattr(model_module, "MODEL_INPUTS", [root / "domain.yml", root / "nlu/text.py",
+                                                       root / "data/lexicon/teencode.yml"])
     first = model_module.fingerprint(root / "config.yml")
     (root / "data" / "holdout").mkdir()
     (root / "data" / "holdout" / "x.yml").write_text("held out data does not train\n")
     (root / "README.md").write_text("docs do not train\n")
+    (root / "nlu" / "urgency.py").write_text("# the detector does not shape the model\n")
     assert model_module.fingerprint(root / "config.yml") == first
     with open(root / "data/nlu/report.yml", "a") as f:
         f.write("    - một ví dụ mới\n")
