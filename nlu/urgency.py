@@ -71,14 +71,8 @@ class UrgencyDetector:
         self._age = _syllable_regex(raw["age"])
         self._minor_age_below = int(raw["minor_age_below"])
 
-    def signals(self, text: str) -> Dict[str, str]:
-        """Danger signals found in ``text`` (tag -> level), negated ones left out."""
-        return self._signals_in(folded_view(text))
-
-    def is_hypothetical(self, text: str) -> bool:
-        return self._hypothetical_in(folded_view(text))
-
     def _signals_in(self, view: str) -> Dict[str, str]:
+        """Danger signals in a folded view (tag -> level), negated ones left out."""
         found: Dict[str, str] = {}
         for signal in self._signals:
             for pattern in signal.patterns:
