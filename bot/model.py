@@ -15,7 +15,6 @@ from typing import Iterable, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
-TRAINING_DATA = [ROOT / "data" / "nlu", ROOT / "data" / "dialogue"]
 # Code and lexicons that change the features, hence the model (not the urgency detector).
 MODEL_INPUTS = [
     ROOT / "domain.yml",
@@ -37,9 +36,16 @@ def _files(paths: Iterable[Path]) -> List[Path]:
     return out
 
 
-def fingerprint(config: Path, nlu_only: bool = False, data: Optional[List[Path]] = None) -> str:
+def training_data(nlu_only: bool = False) -> List[Path]:
+    """What `rasa train` reads: NLU examples, plus stories and rules for a full model."""
+    nlu = ROOT / "data" / "nlu"
+    return [nlu] if nlu_only else [nlu, ROOT / "data" / "dialogue"]
+
+
+def fingerprint(config: Path, nlu_only: bool = False) -> str:
+    """Hash of everything the model is trained from, so it retrains exactly when that changes."""
     digest = hashlib.sha256(b"nlu" if nlu_only else b"full")
-    for path in _files([config, *(data or TRAINING_DATA), *MODEL_INPUTS]):
+    for path in _files([config, *training_data(nlu_only), *MODEL_INPUTS]):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -70,9 +76,9 @@ def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log
     MODELS_DIR.mkdir(exist_ok=True)
     command = [sys.executable, "-m", "rasa", "train"]
     if nlu_only:
-        command += ["nlu", "--nlu", str(ROOT / "data" / "nlu")]
+        command += ["nlu", "--nlu", *map(str, training_data(nlu_only=True))]
     else:
-        command += ["--domain", str(ROOT / "domain.yml"), "--data", *map(str, TRAINING_DATA)]
+        command += ["--domain", str(ROOT / "domain.yml"), "--data", *map(str, training_data())]
     command += ["--config", str(config), "--out", str(MODELS_DIR), "--fixed-model-name", target.name[: -len(".tar.gz")]]
     log = log or MODELS_DIR / f"{target.name}.train.log"
     logger.info("training %s (log: %s)", target.name, log)

@@ -10,7 +10,6 @@ def test_fingerprint_changes_with_training_data_only(tmp_path, monkeypatch):
         source = model_module.ROOT / part
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
     monkeypatch.setattr(model_module, "ROOT", root)
-    monkeypatch.setattr(model_module, "TRAINING_DATA", [root / "data/nlu", root / "data/dialogue"])
     monkeypatch.setattr(model_module, "MODEL_INPUTS", [root / "domain.yml", root / "nlu/text.py",
                                                        root / "data/lexicon/teencode.yml"])
     first = model_module.fingerprint(root / "config.yml")
@@ -23,3 +22,10 @@ def test_fingerprint_changes_with_training_data_only(tmp_path, monkeypatch):
         f.write("    - một ví dụ mới\n")
     assert model_module.fingerprint(root / "config.yml") != first
     assert model_module.fingerprint(root / "config.yml", nlu_only=True) != model_module.fingerprint(root / "config.yml")
+
+    # a story shapes the full model only; NLU-only models (make eval) train on data/nlu
+    full, nlu_only = (model_module.fingerprint(root / "config.yml", n) for n in (False, True))
+    with open(root / "data/dialogue/stories.yml", "a") as f:
+        f.write("\n")
+    assert model_module.fingerprint(root / "config.yml") != full
+    assert model_module.fingerprint(root / "config.yml", nlu_only=True) == nlu_only
