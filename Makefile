@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup install train run test eval shell browser clean
+.PHONY: setup install train run test eval bench shell browser kannel services users clean
 
 setup: install train
 
@@ -26,16 +26,43 @@ $(STAMP): requirements.txt requirements.lock .python-version
 train: install
 	$(BIN)/python -m bot train
 
-run: setup
+run: setup services
 	$(BIN)/python -m bot run
+
+# Redis (handoff queue, sessions) and, for the store tests, PostgreSQL: started when not reachable.
+REDIS_UP = $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null
+PG_UP = $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null
+services: install
+	@$(REDIS_UP) || { echo "starting redis-server on 127.0.0.1:6379"; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+	    --dir /tmp --logfile /tmp/redis-hotline.log; \
+	  for i in 1 2 3 4 5 6 7 8 9 10; do $(REDIS_UP) && break; sleep 0.5; done; $(REDIS_UP); }
+	@$(PG_UP) || { command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1 && \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || \
+	  echo "PostgreSQL not reachable: the store tests run on SQLite only"; }
+
+# Console accounts: make users ARGS='add lan --role counsellor --name "Lan"'
+users: install
+	$(BIN)/python -m handoff users $(ARGS)
 
 # Debian's Chromium and ChromeDriver drive the web chat test headless.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-test: setup browser
+# Debian's Kannel (bearerbox, smsbox) and kannel-extras (fakesmsc) for the SMS integration test;
+# where they cannot be installed the test is skipped and says why.
+kannel:
+	@command -v bearerbox >/dev/null && test -x /usr/lib/kannel/test/fakesmsc || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kannel kannel-extras >/dev/null; } || \
+	  echo "Kannel could not be installed: the SMS test will be skipped"
+
+test: setup browser kannel services
 	$(BIN)/python -m pytest
+
+# Speed, load and memory on this machine: reports/bench.md and reports/bench.json (bot/bench.py).
+bench: setup services
+	$(BIN)/python -m bot.bench
 
 eval: setup
 	$(BIN)/python -m bot.evaluate $(if $(ABLATION),--ablation)

@@ -1,26 +1,44 @@
-"""The gateway: one aiohttp app, built by ``create_app``, serving the web chat and webhooks."""
+"""The gateway: one aiohttp app, built by ``create_app``, serving the web chat, the
+webhooks and the counsellor console (handoff/console.py)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import weakref
 from pathlib import Path
 from typing import AsyncIterator, Optional
 
 import aiohttp
 from aiohttp import web
 
+from redis.asyncio import Redis
+
 from actions.directory import ServiceDirectory, default_directory
+from bot.channels import sms as sms_channel
+from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
+from bot.channels import zalo as zalo_channel
+from bot.channels.base import Inbox, Outbound
+from bot import errors
 from bot.config import Config
 from bot.rasa_client import RasaClient
 from bot.router import Router
+from handoff import console
+from handoff.auth import Sessions, deny_unlisted
+from handoff.service import Handoff, run_retention, run_watchdog
+from handoff.store import Store
 from nlu.urgency import UrgencyDetector, default_detector
 
 STATIC = Path(__file__).resolve().parent / "static"
+# No access log: query strings carry SMS texts, phone numbers and web session ids.
+RUN_OPTIONS = {"access_log": None}
 logger = logging.getLogger(__name__)
 
 # The page holds nothing from elsewhere: scripts, styles and requests stay on this origin.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                               "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -40,23 +58,73 @@ def create_app(
     config: Optional[Config] = None,
     detector: Optional[UrgencyDetector] = None,
     directory: Optional[ServiceDirectory] = None,
+    redis: Optional[Redis] = None,
+    store: Optional[Store] = None,
+    watchdog: bool = True,
 ) -> web.Application:
+    """The gateway. Tests hand in their own Redis (another database number) and store."""
     config = config or Config.from_env()
     # 64 KiB is far above the longest message we accept; larger bodies get 413.
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[security_headers, deny_unlisted], client_max_size=64 * 1024)
     app["config"] = config
+    app["sockets"] = weakref.WeakSet()
 
-    async def rasa_context(app: web.Application) -> AsyncIterator[None]:
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        own_redis = redis is None
+        r = redis or Redis.from_url(config.redis_url)
+        s = store or Store.from_url(config.database_url)
         async with aiohttp.ClientSession() as session:
-            rasa = RasaClient(session, config.rasa_url, config.rasa_timeout_s)
-            app["router"] = Router(rasa, detector or default_detector(), directory or default_directory())
+            rasa = RasaClient(session, config.rasa_url, config.rasa_timeout_s, config.rasa_token)
+            outbound = Outbound(config)
+            handoff = Handoff(r, s, config, deliver=outbound.deliver, bot=rasa)
+            router = Router(rasa, detector or default_detector(), directory or default_directory(), handoff)
+            inbox = Inbox(r, router, config, outbound)
+            outbox = web_channel.Outbox(r)
+            outbound.register(web_channel.CHANNEL, outbox.send)
+            telegram = telegram_channel.TelegramChannel(config, inbox) if config.telegram_mode != "off" else None
+            if telegram:
+                outbound.register(telegram_channel.CHANNEL, telegram.send)
+                await telegram.start()
+                if config.telegram_supervisor_chat:
+                    handoff.alert_supervisors = lambda text: outbound.deliver(
+                        telegram_channel.CHANNEL, config.telegram_supervisor_chat, text)
+            zalo = zalo_channel.ZaloChannel(config, inbox, session, r) if config.zalo_app_id else None
+            if zalo:
+                outbound.register(zalo_channel.CHANNEL, zalo.send)
+            sms = sms_channel.SmsChannel(config, inbox, session, r, handoff) if config.kannel_sendsms_url else None
+            if sms:
+                outbound.register(sms_channel.CHANNEL, sms.send)
+            app.update(web_outbox=outbox, handoff=handoff, sessions=Sessions(r, s, config.session_ttl_s),
+                       router=router, inbox=inbox, outbound=outbound, telegram=telegram, zalo=zalo, sms=sms)
+            tasks = [asyncio.create_task(run_watchdog(handoff, config.watchdog_interval_s)),
+                     asyncio.create_task(run_retention(handoff))] if watchdog else []
             yield
+            if telegram:
+                await telegram.stop()
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if own_redis:
+            await r.close()
 
-    app.cleanup_ctx.append(rasa_context)
+    async def stop_long_requests(app: web.Application) -> None:
+        # Runs before aiohttp waits for open requests: end long polls and console sockets now.
+        app["stopping"].set()
+        for ws in list(app["sockets"]):
+            await ws.close()
+
+    app["stopping"] = asyncio.Event()
+    app.cleanup_ctx.append(services)
+    app.on_shutdown.append(stop_long_requests)
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static/", STATIC)
     web_channel.setup(app)
+    telegram_channel.setup(app)
+    zalo_channel.setup(app)
+    sms_channel.setup(app)
+    console.setup(app)
     return app
 
 
@@ -70,5 +138,6 @@ async def healthz(request: web.Request) -> web.Response:
 
 def serve(config: Optional[Config] = None) -> None:
     config = config or Config.from_env()
+    errors.init(config.sentry_dsn, config.sentry_environment)
     logger.info("gateway on http://%s:%d/", config.host, config.port)
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None, **RUN_OPTIONS)

@@ -1,9 +1,24 @@
-"""Gateway configuration, read from environment variables in this one place."""
+"""Configuration of the gateway, the handoff and the console, read from environment
+variables in this one place (the action server reads the same variables)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Mapping, Optional
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def parse_ageing(raw: str) -> Dict[str, float]:
+    """"normal:300,high:900": a case waiting that long moves up one priority level."""
+    steps: Dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        level, _, seconds = part.partition(":")
+        if level.strip() not in ("normal", "high") or not seconds:
+            raise ValueError(f"QUEUE_AGEING: expected level:seconds with level normal or high, got {part!r}")
+        steps[level.strip()] = float(seconds)
+    return steps
 
 
 @dataclass(frozen=True)
@@ -12,18 +27,123 @@ class Config:
     port: int = 8080
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_s: float = 15.0
+    # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
+    rasa_token: str = ""
     # Longest message accepted; the NLU reads the first 2000 characters of it
     # (bot/triage.py) and the urgency detector all of it.
     max_message_chars: int = 20_000
     max_sender_chars: int = 128
+    # Handoff: live state in Redis, durable transcripts in SQL.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'hotline.sqlite3'}"
+    # Seconds a claimed case may stay unacknowledged, and without console heartbeat,
+    # before it goes back to the head of the queue.
+    ack_timeout_s: float = 120.0
+    heartbeat_timeout_s: float = 45.0
+    # A critical case unclaimed this long alerts supervisors and re-sends the safety message.
+    critical_alert_s: float = 60.0
+    # Above this many waiting cases, non-critical users are offered the phone line and a callback.
+    queue_overflow: int = 10
+    queue_ageing: Dict[str, float] = field(default_factory=lambda: {"normal": 300.0, "high": 900.0})
+    counsellor_capacity: int = 3
+    watchdog_interval_s: float = 2.0
+    session_ttl_s: int = 8 * 3600
+    # A counsellor message this long after the user last wrote is a follow-up the user did not
+    # prompt: the console shows the user's safe-contact answer first, and a "no" blocks it.
+    follow_up_after_s: float = 1800.0
+    # Telegram: mode "webhook" (our /webhooks/telegram), "polling" (a laptop without a public URL) or "off".
+    telegram_token: str = ""
+    telegram_secret: str = ""
+    telegram_mode: str = "off"
+    telegram_api_url: str = "https://api.telegram.org"
+    # A Telegram chat (group) of supervisors, told when a critical case waits unclaimed; empty: not used.
+    telegram_supervisor_chat: str = ""
+    # Zalo Official Account: app id, the OA secret key (webhook signatures), the app secret key
+    # (token refresh), the first tokens (later ones live in Redis), and the API base URLs.
+    zalo_app_id: str = ""
+    zalo_oa_secret: str = ""
+    zalo_app_secret: str = ""
+    zalo_access_token: str = ""
+    zalo_refresh_token: str = ""
+    zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    # Webhook events older (or newer) than this are refused as replays.
+    zalo_max_skew_s: float = 300.0
+    # SMS through Kannel: its sendsms interface and user, our short number, the shared key that
+    # Kannel's get-url and dlr-url carry, where Kannel reaches us for delivery reports, and the
+    # coding: "gsm" folds Vietnamese to GSM-7 without diacritics (160 a part), "ucs2" keeps them (70).
+    kannel_sendsms_url: str = ""
+    kannel_username: str = ""
+    kannel_password: str = ""
+    sms_from: str = ""
+    sms_key: str = ""
+    sms_dlr_url: str = ""
+    sms_coding: str = "gsm"
+    sms_max_parts: int = 6
+    # Transcripts older than this are anonymised by the daily retention job (handoff/retention.py).
+    retention_days: float = 180.0
+    # Error reports (bot/errors.py); off when empty.
+    sentry_dsn: str = ""
+    sentry_environment: str = "production"
+    # Outbound sends to a provider: attempts and the first backoff (doubling).
+    send_attempts: int = 4
+    send_backoff_s: float = 0.5
+    # A sender writing more than this many messages a minute is slowed down (urgent ones always pass).
+    rate_limit_per_min: int = 20
+    # Secure cookies need HTTPS; "auto" sets the flag whenever the request came over HTTPS.
+    cookie_secure: str = "auto"
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Config":
         env = os.environ if env is None else env
+        d = cls()
         return cls(
-            host=env.get("GATEWAY_HOST", cls.host),
-            port=int(env.get("GATEWAY_PORT", cls.port)),
-            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
-            rasa_timeout_s=float(env.get("RASA_TIMEOUT_S", cls.rasa_timeout_s)),
-            max_message_chars=int(env.get("MAX_MESSAGE_CHARS", cls.max_message_chars)),
+            host=env.get("GATEWAY_HOST", d.host),
+            port=int(env.get("GATEWAY_PORT", d.port)),
+            rasa_url=env.get("RASA_URL", d.rasa_url).rstrip("/"),
+            rasa_timeout_s=float(env.get("RASA_TIMEOUT_S", d.rasa_timeout_s)),
+            rasa_token=env.get("RASA_TOKEN", d.rasa_token),
+            max_message_chars=int(env.get("MAX_MESSAGE_CHARS", d.max_message_chars)),
+            redis_url=env.get("REDIS_URL", d.redis_url),
+            database_url=env.get("DATABASE_URL", d.database_url),
+            ack_timeout_s=float(env.get("HANDOFF_ACK_TIMEOUT_S", d.ack_timeout_s)),
+            heartbeat_timeout_s=float(env.get("HANDOFF_HEARTBEAT_TIMEOUT_S", d.heartbeat_timeout_s)),
+            critical_alert_s=float(env.get("HANDOFF_CRITICAL_ALERT_S", d.critical_alert_s)),
+            queue_overflow=int(env.get("HANDOFF_QUEUE_OVERFLOW", d.queue_overflow)),
+            queue_ageing=parse_ageing(env["QUEUE_AGEING"]) if "QUEUE_AGEING" in env else d.queue_ageing,
+            counsellor_capacity=int(env.get("COUNSELLOR_CAPACITY", d.counsellor_capacity)),
+            watchdog_interval_s=float(env.get("HANDOFF_WATCHDOG_INTERVAL_S", d.watchdog_interval_s)),
+            session_ttl_s=int(env.get("SESSION_TTL_S", d.session_ttl_s)),
+            follow_up_after_s=float(env.get("FOLLOW_UP_AFTER_S", d.follow_up_after_s)),
+            cookie_secure=env.get("COOKIE_SECURE", d.cookie_secure),
+            telegram_token=env.get("TELEGRAM_TOKEN", d.telegram_token),
+            telegram_secret=env.get("TELEGRAM_SECRET", d.telegram_secret),
+            telegram_mode=env.get("TELEGRAM_MODE", "webhook" if env.get("TELEGRAM_TOKEN") else d.telegram_mode),
+            telegram_api_url=env.get("TELEGRAM_API_URL", d.telegram_api_url).rstrip("/"),
+            telegram_supervisor_chat=env.get("TELEGRAM_SUPERVISOR_CHAT", d.telegram_supervisor_chat),
+            zalo_app_id=env.get("ZALO_APP_ID", d.zalo_app_id),
+            zalo_oa_secret=env.get("ZALO_OA_SECRET", d.zalo_oa_secret),
+            zalo_app_secret=env.get("ZALO_APP_SECRET", d.zalo_app_secret),
+            zalo_access_token=env.get("ZALO_ACCESS_TOKEN", d.zalo_access_token),
+            zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", d.zalo_refresh_token),
+            zalo_api_url=env.get("ZALO_API_URL", d.zalo_api_url).rstrip("/"),
+            zalo_oauth_url=env.get("ZALO_OAUTH_URL", d.zalo_oauth_url).rstrip("/"),
+            zalo_max_skew_s=float(env.get("ZALO_MAX_SKEW_S", d.zalo_max_skew_s)),
+            kannel_sendsms_url=env.get("KANNEL_SENDSMS_URL", d.kannel_sendsms_url),
+            kannel_username=env.get("KANNEL_USERNAME", d.kannel_username),
+            kannel_password=env.get("KANNEL_PASSWORD", d.kannel_password),
+            sms_from=env.get("SMS_FROM", d.sms_from),
+            sms_key=env.get("SMS_KEY", d.sms_key),
+            sms_dlr_url=env.get("SMS_DLR_URL", d.sms_dlr_url),
+            sms_coding=env.get("SMS_CODING", d.sms_coding),
+            sms_max_parts=int(env.get("SMS_MAX_PARTS", d.sms_max_parts)),
+            retention_days=float(env.get("RETENTION_DAYS", d.retention_days)),
+            sentry_dsn=env.get("SENTRY_DSN", d.sentry_dsn),
+            sentry_environment=env.get("SENTRY_ENVIRONMENT", d.sentry_environment),
+            send_attempts=int(env.get("SEND_ATTEMPTS", d.send_attempts)),
+            send_backoff_s=float(env.get("SEND_BACKOFF_S", d.send_backoff_s)),
+            rate_limit_per_min=int(env.get("RATE_LIMIT_PER_MIN", d.rate_limit_per_min)),
         )
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)

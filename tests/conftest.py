@@ -1,14 +1,21 @@
-"""Shared fixtures: one trained model and one real Rasa + action server per session."""
+"""Shared fixtures: one trained model and one real Rasa + action server per session,
+the test Redis and store, and gateways on real loopback ports."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from bot.launcher import running_backend  # noqa: E402
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+
+from bot.app import RUN_OPTIONS, create_app  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.launcher import free_port, running_backend  # noqa: E402
 from bot.model import ROOT, ensure_model  # noqa: E402
 
 # The hotline's shared material sits beside the checkout (../shared); SHARED_DIR overrides.
@@ -27,8 +34,131 @@ def model() -> Path:
     return ensure_model()
 
 
+# Tests use their own Redis database number, flushed around each test.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
 @pytest.fixture(scope="session")
-def backend(model, tmp_path_factory):
+def database_url(tmp_path_factory) -> str:
+    """One SQLite transcript store per session, shared by the gateways and the action server."""
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def backend(model, tmp_path_factory, database_url):
     """A real Rasa server and action server on free loopback ports."""
-    with running_backend(model, log_dir=tmp_path_factory.mktemp("backend")) as running:
+    env = {"REDIS_URL": TEST_REDIS_URL, "DATABASE_URL": database_url}
+    with running_backend(model, log_dir=tmp_path_factory.mktemp("backend"), env=env) as running:
         yield running
+
+
+@pytest.fixture
+async def redis():
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(TEST_REDIS_URL)
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.close()
+
+
+@pytest.fixture
+def store(database_url):
+    from handoff.store import Store
+
+    return Store.from_url(database_url)
+
+async def start_gateway(rasa_url: str, redis, store, rasa_token: str = "", **settings):
+    """A gateway on a free port, with the test Redis and store handed in."""
+    port = settings.pop("port", None) or free_port()  # a fixed port when a peer must know it first (Kannel)
+    config = Config(port=port, rasa_url=rasa_url, rasa_timeout_s=15, rasa_token=rasa_token, **settings)
+    runner = web.AppRunner(create_app(config, redis=redis, store=store), **RUN_OPTIONS)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, f"http://127.0.0.1:{port}"
+
+
+async def stop_gateway(runner) -> None:
+    """Stop a test gateway; a stop that hangs fails the test loudly instead of freezing the run."""
+    import asyncio
+
+    await asyncio.wait_for(runner.cleanup(), 90)
+
+
+@pytest.fixture
+async def gateway(backend, redis, store):
+    """The gateway on a real port, talking to the real Rasa server."""
+    runner, url = await start_gateway(backend.rasa_url, redis, store, backend.token)
+    yield url
+    await stop_gateway(runner)
+
+
+@pytest.fixture
+async def gateway_without_rasa(redis, store):
+    """The gateway when Rasa is down: nothing listens on its port."""
+    runner, url = await start_gateway(f"http://127.0.0.1:{free_port()}", redis, store)
+    yield url
+    await stop_gateway(runner)
+
+
+@pytest.fixture
+async def http():
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def gateway_in_thread(backend, store):
+    """The gateway on its own event loop in a thread, for blocking clients (Selenium)."""
+    import asyncio
+    import threading
+
+    from redis.asyncio import Redis
+
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    box = {}
+
+    async def begin():
+        box["redis"] = Redis.from_url(TEST_REDIS_URL)
+        await box["redis"].flushdb()
+        return await start_gateway(backend.rasa_url, box["redis"], store, backend.token)
+
+    async def end():
+        await box["runner"].cleanup()
+        await box["redis"].flushdb()
+        await box["redis"].close()
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        box["runner"], box["url"] = loop.run_until_complete(begin())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(30)
+    yield box["url"]
+    asyncio.run_coroutine_threadsafe(end(), loop).result(30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, phone-sized; tests resize it when they need a laptop."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "make browser installs Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=390,844"):  # a phone screen
+        options.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    yield browser
+    browser.quit()

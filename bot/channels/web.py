@@ -1,14 +1,29 @@
-"""The web chat channel: `POST /webhooks/web` {"sender", "text"} -> {"messages": [{"text"}]}."""
+"""The web chat channel.
+
+`POST /webhooks/web` {"sender", "text"} -> {"messages": [{"text"}]}: the bot's answers.
+`GET /webhooks/web/updates?sender=&after=` -> {"messages": [...], "cursor"}: a long poll for
+what arrives later (a counsellor's replies, queue notices), kept in a Redis Stream per
+sender so a page that reconnects picks up where it left off.
+"""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from typing import Any, Dict
+import re
+from typing import Dict, List
 
 from aiohttp import web
 
+from redis.asyncio import Redis
+
+from bot.channels.base import Inbound, Inbox
 from bot.config import Config
-from bot.router import Router
+
+CHANNEL = "web"
+OUTBOX_MAXLEN = 500
+POLL_BLOCK_MS = 20_000
+_CURSOR = re.compile(r"^(0|\d{1,15}-\d{1,10})$")
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +67,62 @@ def error_response(error: BadRequest) -> web.Response:
 
 async def handle_web_message(request: web.Request) -> web.Response:
     config: Config = request.app["config"]
-    router: Router = request.app["router"]
+    inbox: Inbox = request.app["inbox"]
     try:
         body = parse_body(await request.read(), config)
     except BadRequest as error:
         logger.info("web request refused: %s", error.code)
         return error_response(error)
-    replies, _urgency = await router.handle("web:" + body["sender"], body["text"])
-    return web.json_response({"messages": [{"text": r} for r in replies]})
+    replies = await inbox.handle(Inbound(CHANNEL, body["sender"], body["text"]))
+    return web.json_response({"messages": [{"text": r} for r in replies or []]})
+
+
+class Outbox:
+    """Messages for web users that arrive outside a request (counsellor replies, notices)."""
+
+    def __init__(self, redis: Redis, prefix: str = "hl:") -> None:
+        self.redis, self.prefix = redis, prefix
+
+    def _key(self, sender: str) -> str:
+        return f"{self.prefix}web:out:{sender}"
+
+    async def send(self, sender: str, text: str) -> None:
+        await self.redis.xadd(self._key(sender), {"text": text}, maxlen=OUTBOX_MAXLEN, approximate=True)
+        await self.redis.expire(self._key(sender), 7 * 24 * 3600)
+
+    async def read(self, sender: str, after: str, block_ms: int) -> tuple[List[Dict[str, str]], str]:
+        found = await self.redis.xread({self._key(sender): after}, block=block_ms or None, count=100)
+        messages, cursor = [], after
+        for _key, entries in found:
+            for entry_id, fields in entries:
+                cursor = entry_id.decode()
+                messages.append({"id": cursor, "text": fields[b"text"].decode()})
+        return messages, cursor
+
+
+async def handle_updates(request: web.Request) -> web.Response:
+    config: Config = request.app["config"]
+    sender = request.query.get("sender", "").strip()
+    after = request.query.get("after", "0")
+    if not sender or len(sender) > config.max_sender_chars:
+        return error_response(BadRequest("invalid_sender", "Thiếu hoặc sai mã người gửi (sender)."))
+    if not _CURSOR.match(after):
+        return error_response(BadRequest("invalid_cursor", "Tham số after không hợp lệ."))
+    try:
+        block = min(max(int(request.query.get("wait_ms", POLL_BLOCK_MS)), 0), POLL_BLOCK_MS)
+    except ValueError:
+        block = POLL_BLOCK_MS
+    read = asyncio.ensure_future(request.app["web_outbox"].read(sender, after, block))
+    stopping = asyncio.ensure_future(request.app["stopping"].wait())
+    await asyncio.wait({read, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not read.done():  # the gateway is stopping: the page will ask again
+        read.cancel()
+        return web.json_response({"messages": [], "cursor": after})
+    messages, cursor = read.result()
+    return web.json_response({"messages": messages, "cursor": cursor})
 
 
 def setup(app: web.Application) -> None:
     app.router.add_post("/webhooks/web", handle_web_message)
+    app.router.add_get("/webhooks/web/updates", handle_updates)

@@ -14,7 +14,8 @@
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return String(Date.now()) + Math.random().toString(16).slice(2);
   }
-  var state = load() || { sender: newId(), messages: [] };
+  var state = load() || { sender: newId(), messages: [], cursor: "0" };
+  if (!state.cursor) state.cursor = "0";
   function save() { sessionStorage.setItem(KEY, JSON.stringify(state)); }
 
   function show(kind, text) {
@@ -52,12 +53,28 @@
     }).then(function () { send.disabled = false; input.focus(); });
   });
 
+  // What arrives later (a counsellor's replies, queue notices) comes by long polling;
+  // the cursor is kept with the history, so a reload neither loses nor repeats a message.
+  var polling = true;
+  function poll() {
+    if (!polling) return;
+    fetch("/webhooks/web/updates?sender=" + encodeURIComponent(state.sender) + "&after=" + encodeURIComponent(state.cursor))
+      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
+      .then(function (body) {
+        body.messages.forEach(function (m) { add("agent", m.text); });
+        state.cursor = body.cursor; save(); poll();
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  poll();
+
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
 
   // Quick exit: forget this chat and leave for a neutral page, without a back-button trail.
   document.getElementById("quick-exit").addEventListener("click", function () {
+    polling = false;
     sessionStorage.removeItem(KEY);
     log.textContent = "";
     window.location.replace("https://www.google.com/");

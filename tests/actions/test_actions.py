@@ -1,23 +1,42 @@
-"""Custom actions run against real rasa-sdk trackers."""
+"""Custom actions run against real rasa-sdk trackers (and the real Redis and store when they escalate)."""
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+import actions.handoff as action_handoff
 from actions.fallback import ActionFallback, misses_in_a_row
+from actions.handoff import ActionHandoff
 from actions.services import ActionFindServices
 from actions.urgent import ActionUrgentSafety
+from bot.config import Config
+from handoff.service import Handoff
 
 
 def user(intent, **extra):
     return {"event": "user", "parse_data": {"intent": {"name": intent, "confidence": 0.3}, **extra}}
 
 
-def tracker(events, slots=None, latest=None):
-    return Tracker("s1", slots or {}, latest or {}, events, False, None, {}, "action_listen")
+def tracker(events, slots=None, latest=None, sender="s1"):
+    return Tracker(sender, slots or {}, latest or {}, events, False, None, {}, "action_listen")
 
 
 def run(action, t):
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+@pytest.fixture
+def service(redis, store, monkeypatch):
+    """The actions' handoff, on the test Redis and store."""
+    handoff = Handoff(redis, store, Config())
+    monkeypatch.setattr(action_handoff, "_handoff", handoff)
+    return handoff
+
+
+async def run_async(action, t):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
     return dispatcher.messages, events
 
 
@@ -29,21 +48,59 @@ def test_misses_are_counted_in_a_row_only():
     assert misses_in_a_row([user("out_of_scope"), user("nlu_fallback")]) == 2
 
 
-def test_first_miss_asks_to_rephrase_second_offers_a_counsellor():
+async def test_first_miss_asks_to_rephrase_second_hands_over(service):
     latest = {"intent": {"name": "nlu_fallback"}}
-    messages, events = run(ActionFallback(), tracker([user("nlu_fallback")], latest=latest))
+    messages, events = await run_async(ActionFallback(), tracker([user("nlu_fallback")], latest=latest,
+                                                                 sender="web:u1"))
     assert messages[0]["response"] == "utter_ask_rephrase" and events == []
     latest = {"intent": {"name": "out_of_scope"}}
-    messages, _ = run(ActionFallback(), tracker([user("out_of_scope")], latest=latest))
+    messages, _ = await run_async(ActionFallback(), tracker([user("out_of_scope")], latest=latest, sender="web:u1"))
     assert messages[0]["response"] == "utter_out_of_scope"
-    messages, events = run(ActionFallback(), tracker([user("nlu_fallback"), user("nlu_fallback")]))
+    assert await service.queue() == []
+    messages, _ = await run_async(ActionFallback(), tracker([user("nlu_fallback"), user("nlu_fallback")],
+                                                            sender="web:u1"))
+    assert messages[0]["response"] == "utter_handoff_misunderstood"
+    [waiting] = await service.queue()
+    assert waiting.priority == "normal"
+    assert (await service.state(waiting.conversation_id))["trigger"] == "misunderstood"
+
+
+async def test_without_the_handoff_store_the_user_still_gets_the_numbers(monkeypatch):
+    monkeypatch.setattr(action_handoff, "_handoff", Handoff(_DeadRedis(), None, Config()))
+    messages, _ = await run_async(ActionFallback(), tracker([user("nlu_fallback"), user("nlu_fallback")],
+                                                            sender="web:u2"))
     assert messages[0]["response"] == "utter_offer_counsellor"
-    assert events == [{"event": "slot", "timestamp": None, "name": "counsellor_offered", "value": True}]
+    latest = {"intent": {"name": "human_request", "confidence": 0.9}}
+    messages, _ = await run_async(ActionHandoff(), tracker([], latest=latest, sender="web:u2"))
+    assert messages[0]["response"] == "utter_human_request"
 
 
-def test_urgent_safety_mentions_the_embassy_only_abroad():
-    abroad, _ = run(ActionUrgentSafety(), tracker([], {"country": "Campuchia"}))
-    home, _ = run(ActionUrgentSafety(), tracker([], {"country": None}))
+class _DeadRedis:
+    """A Redis that is down."""
+
+    def register_script(self, _script):
+        return None
+
+    def __getattr__(self, name):
+        async def refuse(*args, **kwargs):
+            raise ConnectionError("redis is down")
+        return refuse
+
+
+async def test_handoff_priority_follows_the_intent(service):
+    for sender, intent, priority in (("web:a", "human_request", "normal"), ("web:b", "report_missing", "high"),
+                                     ("web:c", "urgent_rescue", "critical")):
+        latest = {"intent": {"name": intent, "confidence": 0.9}}
+        messages, _ = await run_async(ActionHandoff(), tracker([], latest=latest, sender=sender))
+        cid = await service.conversation_for("web", sender[4:])
+        assert (await service.state(cid))["priority"] == priority
+        assert bool(messages) == (intent == "human_request")
+
+
+async def test_urgent_safety_mentions_the_embassy_only_abroad_and_escalates(service):
+    abroad, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": "Campuchia"}, sender="web:d"))
+    home, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": None}, sender="web:e"))
+    assert [w.priority for w in await service.queue()] == ["critical", "critical"]
     assert "Đại sứ quán" in abroad[0]["text"] and "Đại sứ quán" not in home[0]["text"]
     assert "113" in home[0]["text"]
 

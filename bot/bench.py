@@ -1,0 +1,251 @@
+"""`make bench`: speed, load and memory of the whole line on this machine, in one run.
+
+Writes reports/bench.json and reports/bench.md. Nothing here asserts a time: the goals
+(issue 6) are compared in the report, not in tests. Messages are the held-out set
+(data/holdout/), never the training data; each simulated person has their own sender id.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import aiohttp
+import yaml
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.app import RUN_OPTIONS, create_app
+from bot.config import Config
+from bot.launcher import free_port, running_backend
+from bot.model import ROOT, ensure_model
+from handoff.stats import percentile
+
+REPORTS = ROOT / "reports"
+BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+GOALS = {"e2e_ms_p95": ("<", 250), "handoff_ms_p95": ("<", 300), "throughput_msgs_per_s": (">=", 40),
+         "gateway_overhead_ratio": ("<", 1.3)}
+
+
+def holdout() -> Tuple[List[str], List[str]]:
+    """(urgent messages, other messages) of the held-out set, annotations removed."""
+    data = yaml.safe_load((ROOT / "data" / "holdout" / "nlu_holdout.yml").read_text(encoding="utf-8"))["nlu"]
+    urgent, other = [], []
+    for block in data:
+        lines = [re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", l.strip()[2:]) for l in block["examples"].splitlines()
+                 if l.strip().startswith("- ")]
+        (urgent if block["intent"] == "urgent_rescue" else other).extend(lines)
+    return urgent, other
+
+
+def pct(values: List[float], q: float) -> float:
+    return round(percentile(values, q), 1)  # the same nearest rank as the statistics
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+# The gateway's own answer when Rasa did not reply in time: an error for the benchmark.
+FALLBACK = "trợ lý tự động đang tạm gián đoạn"
+
+
+async def timed_post(http: aiohttp.ClientSession, url: str, body: dict) -> Tuple[float, int]:
+    """Milliseconds and status; a gateway reply that is its Rasa-down fallback counts as 503."""
+    start = time.perf_counter()
+    async with http.post(url, json=body) as response:
+        raw = await response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        status = response.status
+    if status == 200:
+        body = json.loads(raw)
+        if isinstance(body, dict) and any(FALLBACK in m.get("text", "") for m in body.get("messages", [])):
+            status = 503
+    return elapsed, status
+
+
+async def nlu_parse(model: Path, texts: List[str]) -> Dict[str, float]:
+    from bot.triage import LocalNLU
+
+    nlu = LocalNLU(model)
+    for text in texts[:5]:
+        await nlu.parse(text)  # warm up
+    times = []
+    for text in texts * 3:
+        start = time.perf_counter()
+        await nlu.parse(text)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"nlu_parse_ms_p50": pct(times, 50), "nlu_parse_ms_p95": pct(times, 95)}
+
+
+async def end_to_end(http, gateway: str, rasa: str, texts: List[str]) -> Dict[str, float]:
+    ours, theirs = [], []
+    for text in texts * 2:
+        ms, status = await timed_post(http, f"{gateway}/webhooks/web", {"sender": uuid.uuid4().hex, "text": text})
+        assert status == 200, status
+        ours.append(ms)
+        ms, status = await timed_post(http, f"{rasa}/webhooks/rest/webhook",
+                                      {"sender": "bench-" + uuid.uuid4().hex, "message": text})
+        theirs.append(ms)
+    return {"e2e_ms_p50": pct(ours, 50), "e2e_ms_p95": pct(ours, 95), "rasa_rest_ms_p50": pct(theirs, 50),
+            "rasa_rest_ms_p95": pct(theirs, 95),
+            "gateway_overhead_ratio": round(statistics.median(ours) / statistics.median(theirs), 3)}
+
+
+async def throughput(http, gateway: str, texts: List[str], users: int = 50, seconds: float = 30) -> Dict[str, float]:
+    done, errors = 0, 0
+    deadline = time.perf_counter() + seconds
+
+    async def person(i: int) -> None:
+        nonlocal done, errors
+        sender, n = f"load-{i}-{uuid.uuid4().hex[:8]}", 0
+        while time.perf_counter() < deadline:
+            _ms, status = await timed_post(http, f"{gateway}/webhooks/web",
+                                           {"sender": sender, "text": texts[(i + n) % len(texts)]})
+            n += 1
+            if status == 200:
+                done += 1
+            else:
+                errors += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(person(i) for i in range(users)))
+    return {"throughput_msgs_per_s": round(done / (time.perf_counter() - start), 1), "throughput_errors": errors,
+            "throughput_users": users}
+
+
+async def handoff_latency(http, gateway: str, redis: Redis, store, urgent: List[str]) -> Dict[str, float]:
+    """A critical message in, until a console WebSocket hears of it."""
+    from handoff.auth import hash_password
+
+    if store.user("bench.gs") is None:
+        store.add_user("bench.gs", "Bench", "supervisor", hash_password("bench-password-1"), 100)
+    jar = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    times = []
+    try:
+        async with jar.post(f"{gateway}/api/login", json={"username": "bench.gs", "password": "bench-password-1"}):
+            pass
+        async with jar.ws_connect(gateway.replace("http", "ws") + "/api/ws") as ws:
+            await ws.receive(timeout=5)  # hello
+            for text in urgent * 3:
+                start = time.perf_counter()
+                post = asyncio.create_task(timed_post(http, f"{gateway}/webhooks/web",
+                                                      {"sender": uuid.uuid4().hex, "text": text}))
+                while True:
+                    event = json.loads((await ws.receive(timeout=10)).data)
+                    if event.get("type") == "queue" and event.get("critical"):
+                        times.append((time.perf_counter() - start) * 1000)
+                        break
+                await post
+    finally:
+        await jar.close()
+    return {"handoff_ms_p50": pct(times, 50), "handoff_ms_p95": pct(times, 95)}
+
+
+async def queue_ops(redis: Redis, cycles: int = 2000, concurrency: int = 50) -> Dict[str, float]:
+    """Our enqueue + claim cycle (two Lua scripts) against redis-benchmark on the same server."""
+    from handoff.queue import LiveState
+
+    live = LiveState(redis, prefix="bench:")
+    counter = iter(range(cycles))
+
+    async def worker(w: int) -> None:
+        for i in counter:
+            cid = f"b{i}"
+            now = time.time()
+            await live.escalate(cid, "high", now, i, "web", f"s{i}", "urgency")
+            await live.claim(cid, f"agent{w}", now, now + 60, 10 ** 6)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    ours = 2 * cycles / (time.perf_counter() - start)
+    keys = [k async for k in redis.scan_iter("bench:*")]
+    if keys:
+        await redis.delete(*keys)
+    out = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", "6379", "-t", "set,get", "-n", "50000",
+                          "-c", str(concurrency), "-q"], capture_output=True, text=True, timeout=120).stdout
+    rates = [float(m) for m in re.findall(r"([\d.]+) requests per second", out)]
+    return {"queue_ops_per_s": round(ours), "redis_baseline_ops_per_s": round(statistics.mean(rates)) if rates else None}
+
+
+def machine() -> Dict[str, str]:
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory_gb": f"{int(mem) / 1024 / 1024:.0f}",
+            "python": platform.python_version(), "os": platform.platform()}
+
+
+async def main() -> Dict[str, object]:
+    urgent, other = holdout()
+    model = ensure_model()
+    results: Dict[str, object] = {}
+    results.update(await nlu_parse(model, other))
+    workdir = tempfile.TemporaryDirectory(prefix="bench-")
+    database = f"sqlite:///{workdir.name}/bench.sqlite3"
+    redis = Redis.from_url(BENCH_REDIS)
+    await redis.flushdb()
+    from handoff.store import Store
+
+    store = Store.from_url(database)
+    with running_backend(model, env={"REDIS_URL": BENCH_REDIS, "DATABASE_URL": database}) as backend:
+        port = free_port()
+        config = Config(port=port, rasa_url=backend.rasa_url, rasa_token=backend.token, rate_limit_per_min=10 ** 6)
+        runner = web.AppRunner(create_app(config, redis=redis, store=store), **RUN_OPTIONS)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        gateway = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as http:
+                results.update(await end_to_end(http, gateway, backend.rasa_url, other))
+                results.update(await throughput(http, gateway, other))
+                results.update(await handoff_latency(http, gateway, redis, store, urgent))
+            results.update(await queue_ops(redis))
+            results["rss_mb"] = {"gateway_and_bench": rss_mb(os.getpid()),
+                                 "rasa_server": rss_mb(backend.processes[1].pid),
+                                 "action_server": rss_mb(backend.processes[0].pid)}
+        finally:
+            await runner.cleanup()
+    await redis.flushdb()
+    await redis.close()
+    workdir.cleanup()
+    results["machine"] = machine()
+    return results
+
+
+def report(results: Dict[str, object]) -> str:
+    m = results["machine"]
+    lines = ["# Benchmark", "", f"One run of `make bench` on {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, "
+             f"Python {m['python']}; Redis and the servers on loopback.", "", "| figure | value | goal |", "|---|---|---|"]
+    for key, value in results.items():
+        if key in ("machine", "rss_mb"):
+            continue
+        goal = GOALS.get(key)
+        verdict = ""
+        if goal and isinstance(value, (int, float)):
+            ok = value < goal[1] if goal[0] == "<" else value >= goal[1]
+            verdict = f"{goal[0]} {goal[1]}: {'met' if ok else 'NOT met'}"
+        lines.append(f"| `{key}` | {value} | {verdict} |")
+    for name, mb in results["rss_mb"].items():
+        lines.append(f"| `rss_mb.{name}` | {mb} | |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    figures = asyncio.run(main())
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "bench.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    (REPORTS / "bench.md").write_text(report(figures))
+    print(report(figures))

@@ -1,0 +1,150 @@
+"""What every channel shares.
+
+- ``Inbound``: one message from any provider, in one shape.
+- ``Inbox``: the way in. A provider's retry or duplicate delivery is answered once
+  (the provider message id is claimed in Redis with a TTL, and released if handling
+  fails, so the provider's next retry is handled); a sender who floods is slowed down,
+  but an urgent message always goes through.
+- ``Outbound``: the way out. Sends go to the conversation's own channel with bounded
+  retries and doubling backoff; a send that still fails raises ``DeliveryFailed``, which
+  the handoff shows the counsellor instead of dropping it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Dict, List, Optional, Tuple
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.config import Config
+from bot.router import Router
+from handoff.service import DeliveryFailed
+from handoff.texts import delivery_failed
+
+logger = logging.getLogger(__name__)
+
+SEEN_TTL_S = 7 * 24 * 3600
+Send = Callable[[str, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str
+    sender: str  # the channel's user id: web session, Telegram chat id, Zalo user id, phone number
+    text: str
+    provider_id: str = ""  # the provider's message or update id, for dedupe
+    at: float = field(default_factory=time.time)
+    attachments: Tuple[str, ...] = ()  # kinds of what came with it ("photo", "location"...), noted only
+
+
+class PermanentFailure(Exception):
+    """The provider refused for good (blocked bot, bad user id): retrying will not help."""
+
+
+class Inbox:
+    def __init__(self, redis: Redis, router: Router, config: Config, outbound: "Outbound",
+                 prefix: str = "hl:") -> None:
+        self.redis, self.router, self.config, self.outbound, self.prefix = redis, router, config, outbound, prefix
+
+    async def answer(self, channel: str, sender: str, text: str) -> None:
+        """Send the bot's answer on the channel; a failure is written where counsellors see it."""
+        try:
+            await self.outbound.deliver(channel, sender, text)
+        except DeliveryFailed as error:
+            handoff = self.router.handoff
+            cid = await handoff.conversation_for(channel, sender)
+            await handoff.record(cid, "system", delivery_failed(error.channel, error.attempts))
+
+    def _seen(self, channel: str, provider_id: str) -> str:
+        return f"{self.prefix}seen:{channel}:{provider_id}"
+
+    async def first_time(self, channel: str, provider_id: str) -> bool:
+        """Claim a provider message id; False when it was handled already."""
+        return bool(await self.redis.set(self._seen(channel, provider_id), "1", nx=True, ex=SEEN_TTL_S))
+
+    async def handle(self, message: Inbound) -> Optional[List[str]]:
+        """The replies to send, or None for a duplicate already handled."""
+        if message.provider_id and not await self.first_time(message.channel, message.provider_id):
+            return None
+        try:
+            slow_down = await self._over_limit(message)
+            replies, _urgency = await self.router.handle(message.channel, message.sender, message.text,
+                                                         slow_down=slow_down)
+            return replies
+        except BaseException:
+            if message.provider_id:  # not handled: let the provider's retry in
+                await self.redis.delete(self._seen(message.channel, message.provider_id))
+            raise
+
+    async def _over_limit(self, message: Inbound) -> bool:
+        key = f"{self.prefix}rate:{message.channel}:{message.sender}:{int(time.time() // 60)}"
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count, _ = await pipe.execute()
+        return count > self.config.rate_limit_per_min
+
+
+class Outbound:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.senders: Dict[str, Send] = {}
+
+    def register(self, channel: str, send: Send) -> None:
+        self.senders[channel] = send
+
+    async def deliver(self, channel: str, sender: str, text: str) -> None:
+        send = self.senders.get(channel)
+        if send is None:
+            raise DeliveryFailed(channel, 0, "channel not configured")
+        delay, attempts = self.config.send_backoff_s, max(1, self.config.send_attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                await send(sender, text)
+                return
+            except PermanentFailure as error:
+                raise DeliveryFailed(channel, attempt, type(error).__name__) from error
+            except Exception as error:  # network, 5xx, rate limits: worth another try
+                if attempt == attempts:
+                    raise DeliveryFailed(channel, attempt, type(error).__name__) from error
+                logger.warning("%s send failed (%s), retry %d in %.1f s", channel, type(error).__name__,
+                               attempt, delay)
+                await asyncio.sleep(delay)
+                delay *= 2
+
+
+def provider_route(key: str, method: str):
+    """The aiohttp handler for one provider endpoint: ``request.app[key].<method>``, 404 when that channel is off."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        channel = request.app.get(key)
+        if channel is None:
+            return web.json_response({"error": f"{key}_not_configured"}, status=404)
+        return await getattr(channel, method)(request)
+
+    return handle
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """Parts of at most ``limit`` UTF-16 units (how Telegram counts), cut at a line or a space."""
+    def units(s: str) -> int:
+        return len(s.encode("utf-16-le")) // 2
+
+    parts, rest = [], text
+    while units(rest) > limit:
+        cut = limit
+        while units(rest[:cut]) > limit:
+            cut -= 1
+        window = rest[:cut]
+        at = max(window.rfind("\n"), window.rfind(" "))
+        if at < cut // 2:  # no good break: cut hard
+            at = cut
+        parts.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts

@@ -1,0 +1,165 @@
+"""Console accounts and sessions: argon2 password hashes in SQL, sessions in Redis.
+
+The session cookie holds only a random token (HttpOnly, SameSite=Strict); a new token
+is issued at every sign-in, so a token planted before sign-in is worthless (no session
+fixation). State-changing requests must carry the session's CSRF token in the
+``X-CSRF-Token`` header and come from our own origin.
+"""
+from __future__ import annotations
+
+import functools
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Awaitable, Callable, Dict, Optional, Tuple
+
+import yaml
+
+from aiohttp import web
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from redis.asyncio import Redis
+
+from handoff.store import Store
+
+ROLES = ("counsellor", "supervisor", "admin")
+PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "permissions.yml"
+# Sign-in lockout: this many failures for one account within the window lock it for the window.
+MAX_FAILURES, LOCKOUT_S = 5, 15 * 60
+COOKIE = "hl_session"
+_hasher = PasswordHasher()
+# Verifying against this keeps unknown usernames as slow as wrong passwords.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    username: str
+    display_name: str
+    role: str
+    csrf: str
+    capacity: int
+
+
+class Sessions:
+    def __init__(self, redis: Redis, store: Store, ttl_s: int, prefix: str = "hl:") -> None:
+        self.redis, self.store, self.ttl_s, self.prefix = redis, store, ttl_s, prefix
+
+    def _key(self, token: str) -> str:
+        return f"{self.prefix}session:{token}"
+
+    async def locked(self, username: str) -> bool:
+        failures = await self.redis.get(f"{self.prefix}login-failures:{username.lower()}")
+        return int(failures or 0) >= MAX_FAILURES
+
+    async def login(self, username: str, password: str) -> Optional[Session]:
+        """A new session, or None; a locked account is refused even with the right password."""
+        failures_key = f"{self.prefix}login-failures:{username.lower()}"
+        if await self.locked(username):
+            return None
+        user = await self.store.run(self.store.user, username)
+        ok = await self.store.run(verify_password, user["password_hash"] if user else _DUMMY_HASH, password)
+        if not user or not ok or not user["active"]:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.incr(failures_key)
+            pipe.expire(failures_key, LOCKOUT_S)
+            await pipe.execute()
+            return None
+        await self.redis.delete(failures_key)
+        session = Session(secrets.token_urlsafe(32), user["username"], user["display_name"], user["role"],
+                          secrets.token_urlsafe(32), user["capacity"])
+        await self.redis.set(self._key(session.token), json.dumps(session.__dict__), ex=self.ttl_s)
+        return session
+
+    async def get(self, token: str) -> Optional[Session]:
+        if not token or len(token) > 100:
+            return None
+        raw = await self.redis.get(self._key(token))
+        if not raw:
+            return None
+        session = Session(**json.loads(raw))
+        user = await self.store.run(self.store.user, session.username)
+        if not user or not user["active"]:  # an account disabled mid-session stops at once
+            await self.logout(token)
+            return None
+        await self.redis.expire(self._key(token), self.ttl_s)  # sliding expiry while in use
+        return session
+
+    async def logout(self, token: str) -> None:
+        await self.redis.delete(self._key(token))
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def api_error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+@functools.lru_cache(maxsize=1)
+def permissions() -> Dict[str, Tuple[str, ...]]:
+    """action -> roles allowed, from data/permissions.yml."""
+    raw = yaml.safe_load(PERMISSIONS_FILE.read_text(encoding="utf-8"))["actions"]
+    return {action: tuple(roles or ()) for action, roles in raw.items()}
+
+
+def allowed(action: str) -> Tuple[str, ...]:
+    return permissions().get(action, ())  # not listed: nobody
+
+
+def requires(action: str) -> Callable[[Handler], Handler]:
+    """Route decorator: a signed-in user whose role may do ``action``; CSRF-checked when not a GET."""
+    roles = allowed(action)
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(request: web.Request) -> web.StreamResponse:
+            sessions: Sessions = request.app["sessions"]
+            session = await sessions.get(request.cookies.get(COOKIE, ""))
+            if session is None:
+                return api_error(401, "unauthenticated", "Bạn cần đăng nhập.")
+            if session.role not in roles:
+                return api_error(403, "forbidden", "Tài khoản của bạn không có quyền này.")
+            if request.method not in ("GET", "HEAD") and not csrf_ok(request, session):
+                return api_error(403, "csrf", "Yêu cầu không hợp lệ (CSRF). Hãy tải lại trang.")
+            request["session"] = session
+            return await handler(request)
+
+        checked.action = action  # the security tests walk routes by this
+        return checked
+
+    return wrap
+
+
+PUBLIC_API = {"/api/login"}
+
+
+@web.middleware
+async def deny_unlisted(request: web.Request, handler) -> web.StreamResponse:
+    """Deny by default: an /api/ route whose handler declares no action is refused."""
+    route_handler = request.match_info.handler
+    if (request.path.startswith("/api/") and request.path not in PUBLIC_API
+            and not getattr(route_handler, "action", None) and request.match_info.http_exception is None):
+        return api_error(403, "forbidden", "Không có quyền.")
+    return await handler(request)
+
+
+def csrf_ok(request: web.Request, session: Session) -> bool:
+    origin = request.headers.get("Origin")
+    if origin and origin != f"{request.scheme}://{request.host}":
+        return False
+    return hmac.compare_digest(request.headers.get("X-CSRF-Token", ""), session.csrf)

@@ -1,0 +1,86 @@
+"""The console's live line: one WebSocket per open console at /api/ws.
+
+Each socket follows the Redis channel every gateway publishes to, and forwards what
+this user may see: queue changes, messages of waiting cases and of the cases they
+hold (supervisors: all), alerts. The console sends a heartbeat every few seconds;
+when heartbeats stop, the watchdog gives that counsellor's cases back to the queue.
+A console that reconnects asks for messages after the last id it has, so nothing is
+lost or shown twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from aiohttp import WSMsgType, web
+
+from handoff.auth import COOKIE, Sessions, allowed, api_error
+from handoff.service import Handoff
+
+logger = logging.getLogger(__name__)
+
+
+def _visible(payload: dict, session) -> bool:
+    if payload.get("type") == "alert":
+        return True
+    if payload.get("type") == "message":
+        # Counsellors see waiting cases and their own; conversations with the bot only supervisors.
+        if session.role == "supervisor":
+            return True
+        return payload.get("state") == "queued" or payload.get("counsellor") == session.username
+    return True
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    sessions: Sessions = request.app["sessions"]
+    session = await sessions.get(request.cookies.get(COOKIE, ""))
+    if session is None:
+        return api_error(401, "unauthenticated", "Bạn cần đăng nhập.")
+    if session.role not in allowed("live.connect"):
+        return api_error(403, "forbidden", "Tài khoản của bạn không có quyền này.")
+    origin = request.headers.get("Origin")
+    if origin and origin != f"{request.scheme}://{request.host}":  # cross-site WebSocket hijacking
+        return api_error(403, "csrf", "Nguồn kết nối không hợp lệ.")
+    handoff: Handoff = request.app["handoff"]
+    ws = web.WebSocketResponse(heartbeat=20)
+    await ws.prepare(request)
+    await handoff.heartbeat(session.username)
+    pubsub = handoff.redis.pubsub()
+    await pubsub.subscribe(handoff.live.key("notify"))
+    request.app["sockets"].add(ws)
+
+    async def forward() -> None:
+        async for item in pubsub.listen():
+            if item.get("type") != "message":
+                continue
+            payload = json.loads(item["data"])
+            if _visible(payload, session) and not ws.closed:
+                await ws.send_str(json.dumps(payload, ensure_ascii=False))
+
+    forwarder = asyncio.create_task(forward())
+    try:
+        await ws.send_str(json.dumps({"type": "hello", "username": session.username}))
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                break
+            try:
+                data = json.loads(message.data)
+            except ValueError:
+                continue
+            if data.get("type") == "heartbeat":
+                status = data.get("status") if data.get("status") in ("online", "away") else None
+                await handoff.heartbeat(session.username, status)
+    finally:
+        forwarder.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await forwarder
+        with contextlib.suppress(Exception):
+            await pubsub.unsubscribe()
+            await pubsub.close()
+        request.app["sockets"].discard(ws)
+    return ws
+
+
+websocket.action = "live.connect"  # checked above: a WebSocket handshake has no CSRF header to check

@@ -1,0 +1,38 @@
+"""Which province a person named: the NLU's province lookup (data/nlu/provinces.yml), matched on
+folded text so "quang ninh" and "Quảng Ninh" meet. Used for the statistics by province."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Dict, Optional
+
+import yaml
+
+from nlu.text import fold
+
+PROVINCES_FILE = Path(__file__).resolve().parent.parent / "data" / "nlu" / "provinces.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def _names() -> Dict[str, str]:
+    """folded name -> proper name, longest first (so "ha noi" does not hide "ha nam")."""
+    data = yaml.safe_load(PROVINCES_FILE.read_text(encoding="utf-8"))["nlu"]
+    names: Dict[str, str] = {}
+    for item in data:
+        if "synonym" in item:
+            proper = item["synonym"]
+            names[fold(proper)] = proper
+            for example in item["examples"].splitlines():
+                example = example.strip().lstrip("-").strip()
+                if example:
+                    names[fold(example)] = proper
+    return dict(sorted(names.items(), key=lambda kv: -len(kv[0])))
+
+
+def province_in(text: str) -> Optional[str]:
+    folded = " " + re.sub(r"[^\w]+", " ", fold(text or "")) + " "
+    for name, proper in _names().items():
+        if f" {name} " in folded:
+            return proper
+    return None

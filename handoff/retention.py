@@ -1,0 +1,54 @@
+"""Retention: transcripts older than RETENTION_DAYS are anonymised; the statistics stay.
+
+Message texts become a fixed marker, the channel user id (phone number, chat id) of a
+conversation with no recent message is replaced by a one-way hash (so statistics by
+channel still add up, but nobody can be contacted or recognised from it), and the
+free-text answers kept in events (intake: where, how to reach) are emptied. Contacts
+(times, outcomes, victim status, survey) are not touched, so the figures do not
+change. Each run writes one audit entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Dict
+
+import sqlalchemy as sa
+
+from handoff.store import Store, conversations, events, messages
+
+MARKER = "[đã xóa theo thời hạn lưu trữ]"
+MARKER_ERASED = "[đã xóa theo yêu cầu]"
+PRIVATE_EVENTS = ("intake",)
+
+
+def anonymise(store: Store, older_than_s: float, now: float = 0.0) -> Dict[str, int]:
+    cutoff = (now or time.time()) - older_than_s
+    with store.engine.begin() as db:
+        texts = db.execute(messages.update()
+                           .where(messages.c.created_at < cutoff, messages.c.text != MARKER)
+                           .values(text=MARKER)).rowcount
+        details = db.execute(events.update()
+                             .where(events.c.at < cutoff, events.c.kind.in_(PRIVATE_EVENTS), events.c.detail != "{}")
+                             .values(detail="{}")).rowcount
+        recent = sa.select(messages.c.conversation_id).where(messages.c.created_at >= cutoff)
+        stale = db.execute(sa.select(conversations.c.id, conversations.c.sender).where(
+            conversations.c.created_at < cutoff, conversations.c.id.not_in(recent),
+            conversations.c.sender.not_like("anon:%"))).all()
+        for cid, sender in stale:
+            digest = hashlib.sha256(f"{cid}:{sender}".encode()).hexdigest()[:16]
+            db.execute(conversations.update().where(conversations.c.id == cid).values(sender=f"anon:{digest}"))
+    counts = {"messages": texts, "events": details, "conversations": len(stale)}
+    store.audit("system", "retention", f"before {int(cutoff)}: {counts['messages']} messages, "
+                                       f"{counts['conversations']} senders")
+    return counts
+
+
+def erase_conversation(store: Store, conversation_id: str) -> None:
+    """Erase one conversation on request: texts, channel id and free-text answers; contacts stay."""
+    with store.engine.begin() as db:
+        db.execute(messages.update().where(messages.c.conversation_id == conversation_id).values(text=MARKER_ERASED))
+        db.execute(events.update().where(events.c.conversation_id == conversation_id,
+                                         events.c.kind.in_(PRIVATE_EVENTS)).values(detail="{}"))
+        db.execute(conversations.update().where(conversations.c.id == conversation_id)
+                   .values(sender="erased:" + hashlib.sha256(conversation_id.encode()).hexdigest()[:16]))

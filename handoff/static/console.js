@@ -1,0 +1,462 @@
+// Counsellor console. All texts are inserted with textContent (never as HTML).
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var PRIORITY = { critical: "Khẩn cấp", high: "Cao", normal: "Thường" };
+  var CHANNEL = { web: "Web", telegram: "Telegram", zalo: "Zalo", sms: "SMS" };
+  var STATE = { queued: "đang chờ", assigned: "đang tư vấn", bot: "bot" };
+  // The urgency detector's reason tags (data/lexicon/urgency.yml) and the triggers, in words.
+  var REASON = {
+    distress_call: "kêu cứu", confinement: "bị giam giữ", violence: "bạo lực", sold_or_moved: "bị bán, bị đưa đi",
+    ransom: "đòi tiền chuộc", forced_sex: "ép bán dâm", forced_work: "ép làm việc", documents_taken: "bị giữ giấy tờ",
+    threat: "bị đe dọa", lost_contact: "mất liên lạc", departure_soon: "sắp xuất cảnh", illegal_crossing: "vượt biên trái phép",
+    acute_distress: "hoảng loạn", unpaid_or_debt: "nợ, không được trả lương", suspicious_offer: "lời mời đáng ngờ",
+    minor: "trẻ vị thành niên", plea: "cầu xin giúp đỡ", hypothetical: "hỏi giả định",
+    "intent:urgent_rescue": "bot nhận ra tình huống khẩn cấp", "intent:report_missing": "báo người mất tích",
+    "intent:human_request": "muốn gặp tư vấn viên", misunderstood_twice: "bot hai lần không hiểu"
+  };
+  var TRIGGER = { urgency: "bộ phát hiện khẩn cấp", nlu: "bot", human_request: "người dùng yêu cầu", misunderstood: "bot không hiểu" };
+  var ROLE = { user: "Người dùng", bot: "Bot", counsellor: "Tư vấn viên", note: "Ghi chú nội bộ", system: "Hệ thống" };
+  var me = null, options = null, current = null, lastId = 0, socket = null, retry = 1000;
+  var baseTitle = document.title, titleTimer = null;
+
+  function api(method, path, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (me && method !== "GET") headers["X-CSRF-Token"] = me.csrf;
+    return fetch(path, { method: method, headers: headers, credentials: "same-origin",
+                         body: body === undefined ? undefined : JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) {
+          if (r.status === 401 && path !== "/api/login") { showLogin(); }
+          if (!r.ok) { var e = new Error(data.message || "Có lỗi, hãy thử lại."); e.code = data.error; throw e; }
+          return data;
+        });
+      });
+  }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function ago(seconds) {
+    if (seconds < 60) return seconds + " giây";
+    var m = Math.floor(seconds / 60);
+    return m < 60 ? m + " phút" : Math.floor(m / 60) + " giờ " + (m % 60) + " phút";
+  }
+  function time(ts) { return new Date(ts * 1000).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }); }
+
+  // --- sign-in -------------------------------------------------------------------
+  function showLogin() {
+    me = null;
+    if (socket) { socket.onclose = null; socket.close(); socket = null; }
+    $("app-view").hidden = true; $("login-view").hidden = false; $("login-username").focus();
+  }
+  $("login-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    $("login-error").textContent = "";
+    api("POST", "/api/login", { username: $("login-username").value, password: $("login-password").value })
+      .then(function (user) { $("login-password").value = ""; start(user); })
+      .catch(function (e) { $("login-error").textContent = e.message; });
+  });
+  $("logout").addEventListener("click", function () { api("POST", "/api/logout", {}).finally(showLogin); });
+
+  function start(user) {
+    me = user;
+    $("login-view").hidden = true; $("app-view").hidden = false;
+    $("me").textContent = user.display_name + " (" + (user.role === "supervisor" ? "giám sát viên" : "tư vấn viên") + ")";
+    $("supervisor-panel").hidden = user.role !== "supervisor";
+    api("GET", "/api/quick-replies").then(function (data) {
+      options = data; fillOptions();
+      var select = $("search-outcome");
+      while (select.options.length > 1) select.remove(1);
+      Object.keys(data.outcomes).forEach(function (k) { var o = el("option", "", data.outcomes[k]); o.value = k; select.appendChild(o); });
+    });
+    connect(); refresh();
+  }
+
+  function fillOptions() {
+    var quick = $("quick");
+    while (quick.options.length > 1) quick.remove(1);
+    options.quick_replies.forEach(function (q) { var o = el("option", "", q.title); o.value = q.text; quick.appendChild(o); });
+    var outcomes = $("outcomes"), victim = $("victim");
+    outcomes.querySelectorAll("label").forEach(function (n) { n.remove(); });
+    victim.querySelectorAll("label").forEach(function (n) { n.remove(); });
+    Object.keys(options.outcomes).forEach(function (key) {
+      var label = el("label"), box = el("input"); box.type = "checkbox"; box.name = "outcome"; box.value = key;
+      label.appendChild(box); label.appendChild(document.createTextNode(options.outcomes[key])); outcomes.appendChild(label);
+    });
+    Object.keys(options.victim_status).forEach(function (key) {
+      var label = el("label"), radio = el("input"); radio.type = "radio"; radio.name = "victim"; radio.value = key;
+      radio.checked = key === "unknown";
+      label.appendChild(radio); label.appendChild(document.createTextNode(options.victim_status[key])); victim.appendChild(label);
+    });
+  }
+
+  // --- live line -----------------------------------------------------------------
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(proto + location.host + "/api/ws");
+    socket.onopen = function () {
+      retry = 1000; setConnection(true);
+      refresh(); if (current) loadMessages();  // catch up on what arrived while away
+    };
+    socket.onmessage = function (event) { onEvent(JSON.parse(event.data)); };
+    socket.onclose = function () {
+      setConnection(false);
+      if (me) setTimeout(connect, retry); retry = Math.min(retry * 2, 15000);
+    };
+  }
+  function setConnection(up) {
+    $("connection").textContent = up ? "Đã kết nối" : "Mất kết nối";
+    $("connection").className = "badge " + (up ? "online" : "offline");
+  }
+  setInterval(function () {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify({ type: "heartbeat", status: $("presence").value }));
+  }, 10000);
+  $("presence").addEventListener("change", function () {
+    api("POST", "/api/presence", { status: $("presence").value }).then(refresh);
+  });
+
+  var refreshTimer = null;
+  function refreshSoon() { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 150); }
+  function onEvent(event) {
+    if (event.type === "message") {
+      if (current && event.conversation === current.id) addMessages([event.message]);
+      if (event.message.role === "user") refreshSoon();
+    } else if (["queue", "assigned", "closed", "presence", "intake"].indexOf(event.type) >= 0) {
+      if (event.critical && event.type === "queue") criticalAlert();
+      refreshSoon();
+      if (current && event.conversation === current.id) openConversation(current.id);
+    } else if (event.type === "alert") {
+      criticalAlert(); refreshSoon();
+    }
+  }
+
+  // A critical case: a short tone and a blinking title until the page is looked at.
+  function criticalAlert() {
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.35].forEach(function (at) {
+        var osc = ctx.createOscillator(), gain = ctx.createGain();
+        osc.frequency.value = 880; osc.connect(gain); gain.connect(ctx.destination);
+        gain.gain.setValueAtTime(0.2, ctx.currentTime + at);
+        osc.start(ctx.currentTime + at); osc.stop(ctx.currentTime + at + 0.25);
+      });
+    } catch (e) { /* no sound device: the title still blinks */ }
+    if (titleTimer) return;
+    var on = false;
+    titleTimer = setInterval(function () {
+      on = !on; document.title = on ? "🔴 KHẨN CẤP – " + baseTitle : baseTitle;
+      if (document.hasFocus() && !on) { clearInterval(titleTimer); titleTimer = null; }
+    }, 800);
+  }
+
+  // --- queue and lists -----------------------------------------------------------
+  function refresh() {
+    if (!me) return;
+    api("GET", "/api/queue").then(function (data) {
+      renderCases($("queue"), data.waiting, true); $("queue-count").textContent = data.waiting.length;
+      renderCases($("mine"), data.mine, false); $("mine-count").textContent = data.mine.length;
+      if (data.assigned) renderCases($("assigned"), data.assigned, false);
+      var banner = $("alert-banner");
+      if (data.alerts && data.alerts.length) {
+        banner.hidden = false;
+        banner.textContent = "Cảnh báo: " + data.alerts.length + " trường hợp khẩn cấp chưa có người nhận sau "
+          + ago(data.alerts[0].waited_s) + ". Hãy phân công ngay.";
+      } else { banner.hidden = true; }
+      if (data.waiting.some(function (c) { return c.priority === "critical"; }) && me.role === "supervisor" && !banner.hidden) criticalAlert();
+    }).catch(function () {});
+    api("GET", "/api/counsellors").then(function (data) {
+      var team = $("team"); team.textContent = "";
+      data.counsellors.forEach(function (c) {
+        var li = el("li"); li.appendChild(el("span", "", c.display_name + " (" + c.load + "/" + c.capacity + ")"));
+        li.appendChild(el("span", "badge " + c.presence, c.presence === "online" ? "đang trực" : c.presence === "away" ? "tạm vắng" : "ngoại tuyến"));
+        team.appendChild(li);
+      });
+      team.dataset.list = JSON.stringify(data.counsellors);
+    }).catch(function () {});
+  }
+
+  function renderCases(list, cases, waiting) {
+    list.textContent = "";
+    cases.forEach(function (c) {
+      var li = el("li", "case " + c.effective_priority + (current && current.id === c.id ? " selected" : ""));
+      li.dataset.id = c.id;
+      var line = el("div", "line");
+      line.appendChild(el("span", "badge " + c.effective_priority, PRIORITY[c.effective_priority]));
+      line.appendChild(el("span", "", CHANNEL[c.channel] || c.channel));
+      line.appendChild(el("span", "muted", c.sender));
+      line.appendChild(el("span", "muted", waiting ? "chờ " + ago(c.wait_s) : (c.counsellor ? "· " + c.counsellor : "")));
+      if (c.returned) line.appendChild(el("span", "badge", "trả lại"));
+      li.appendChild(line);
+      if (c.trigger_text) li.appendChild(el("div", "trigger", c.trigger_text));
+      li.addEventListener("click", function () { openConversation(c.id); });
+      list.appendChild(li);
+    });
+  }
+
+  // --- one conversation ----------------------------------------------------------
+  function openConversation(id) {
+    if (!current || current.id !== id) { lastId = 0; $("transcript").textContent = ""; }
+    return api("GET", "/api/conversations/" + id + "?after=0").then(function (c) {
+      current = c; lastId = 0; $("transcript").textContent = "";
+      $("empty").hidden = true; $("chat").hidden = false; $("chat-error").textContent = "";
+      $("chat-priority").className = "badge " + c.priority; $("chat-priority").textContent = PRIORITY[c.priority];
+      $("chat-title").textContent = (CHANNEL[c.channel] || c.channel) + " " + c.sender;
+      $("chat-meta").textContent = " · " + (STATE[c.state] || c.state) + (c.counsellor ? " · " + c.counsellor : "")
+        + (c.state === "queued" ? " · chờ " + ago(c.wait_s) : "")
+        + (c.contacts_so_far > 1 ? " · đã liên hệ " + c.contacts_so_far + " lần" : "")
+        + (c.blocked_until ? " · đang bị hạn chế" : "");
+      $("chat-reasons").textContent = c.reasons.length || c.trigger ? "Lý do chuyển: " + c.reasons.map(function (r) {
+        return (REASON[r] || r) + " [" + r + "]"; }).join(", ") + " · chuyển bởi " + (TRIGGER[c.trigger] || c.trigger) : "";
+      var intake = c.intake, parts = [];
+      if (intake.location) parts.push("Đang ở: " + intake.location);
+      if (intake.safe_now) parts.push("Nhắn an toàn: " + intake.safe_now);
+      if (intake.contact) parts.push("Liên hệ an toàn: " + intake.contact);
+      if (intake.do_not_contact) parts.push("KHÔNG LIÊN HỆ LẠI");
+      $("chat-intake").textContent = parts.join(" · ");
+      var mine = c.state === "assigned" && c.counsellor === me.username;
+      $("claim-btn").hidden = c.state !== "queued";
+      $("transfer-btn").hidden = !mine; $("close-btn").hidden = !mine; $("reply-form").hidden = !mine;
+      $("contact-btn").hidden = !(mine || me.role === "supervisor");
+      var live = c.state === "queued" || c.state === "assigned";
+      $("takeover-btn").hidden = !(me.role === "supervisor" && live && !mine);
+      $("review-form").hidden = !(me.role === "supervisor" && c.contacts.length);
+      $("block-btn").hidden = me.role !== "supervisor";
+      $("refer-btn").hidden = !mine;
+      var refs = $("chat-referrals"); refs.textContent = "";
+      (c.referrals || []).forEach(function (r) {
+        var li = el("li", "", "Chuyển tuyến tới " + ((options && options.partners[r.partner] || {}).name || r.partner) + ": ");
+        var select = el("select");
+        [["open", "mới"], ["sent", "đã gửi"], ["accepted", "đã tiếp nhận"], ["closed", "đã đóng"]].forEach(function (st) {
+          var o = el("option", "", st[1]); o.value = st[0]; o.selected = st[0] === r.status; select.appendChild(o);
+        });
+        select.addEventListener("change", function () {
+          var outcome = select.value === "closed" ? window.prompt("Kết quả chuyển tuyến:") : "";
+          api("POST", "/api/referrals/" + r.id, { status: select.value, outcome: outcome || "" })
+            .then(function () { openConversation(current.id); })
+            .catch(function (e) { $("chat-error").textContent = e.message; openConversation(current.id); });
+        });
+        li.appendChild(select);
+        if (r.outcome) li.appendChild(el("span", "muted", " · " + r.outcome));
+        refs.appendChild(li);
+      });
+      $("block-btn").textContent = c.blocked_until ? "Bỏ hạn chế" : "Hạn chế người gửi";
+      $("review-status").textContent = c.reviews.length ? "Đã có " + c.reviews.length + " đánh giá" : "";
+      $("reassign-btn").hidden = !(me.role === "supervisor" && live);
+      addMessages(c.messages);
+      document.querySelectorAll(".case").forEach(function (n) { n.classList.toggle("selected", n.dataset.id === id); });
+    }).catch(function (e) { $("chat-error").textContent = e.message; });
+  }
+  function loadMessages() {
+    api("GET", "/api/conversations/" + current.id + "?after=" + lastId).then(function (c) { addMessages(c.messages); });
+  }
+  function addMessages(messages) {
+    var list = $("transcript"), trigger = current && current.contacts.length
+      ? current.contacts[current.contacts.length - 1].trigger_message_id : null;
+    messages.forEach(function (m) {
+      if (m.id <= lastId) return;  // the live line and a catch-up may both bring it
+      lastId = m.id;
+      var li = el("li", "msg " + m.role + (m.id === trigger ? " trigger" : ""));
+      li.appendChild(el("span", "who", ROLE[m.role] + (m.author ? " · " + m.author : "") + " · " + time(m.created_at)));
+      li.appendChild(document.createTextNode(m.text));
+      list.appendChild(li);
+    });
+    list.scrollTop = list.scrollHeight;
+  }
+
+  $("claim-btn").addEventListener("click", function () {
+    api("POST", "/api/conversations/" + current.id + "/claim", {})
+      .then(function () { openConversation(current.id); refresh(); $("reply-text").focus(); })
+      .catch(function (e) { $("chat-error").textContent = e.message; refresh(); });
+  });
+  // The unmasked number or channel id, only on request: each look is written to the audit log.
+  $("contact-btn").addEventListener("click", function () {
+    api("POST", "/api/conversations/" + current.id + "/contact", {})
+      .then(function (data) { $("chat-title").textContent = (CHANNEL[data.channel] || data.channel) + " " + data.sender; })
+      .catch(function (e) { $("chat-error").textContent = e.message; });
+  });
+  $("quick").addEventListener("change", function () {
+    if (this.value) { $("reply-text").value = this.value; this.value = ""; $("reply-text").focus(); }
+  });
+  function sendReply(text, confirmed) {
+    $("send-btn").disabled = true;
+    return api("POST", "/api/conversations/" + current.id + "/messages",
+               { text: text, kind: $("as-note").checked ? "note" : "reply", confirmed_safe_contact: confirmed })
+      .then(function (data) { $("reply-text").value = ""; $("as-note").checked = false; addMessages([data.message]); })
+      .catch(function (e) {
+        // A follow-up long after the user last wrote: show their safe-contact answer first.
+        if (e.code === "confirm_safe_contact" && window.confirm(e.message)) return sendReply(text, true);
+        $("chat-error").textContent = e.message;
+      })
+      .finally(function () { $("send-btn").disabled = false; });
+  }
+  $("reply-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("reply-text").value.trim();
+    if (text) sendReply(text, false);
+  });
+  $("reply-text").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("reply-form").requestSubmit(); }
+  });
+
+  $("close-btn").addEventListener("click", function () { $("close-error").textContent = ""; $("close-dialog").showModal(); });
+  $("close-cancel").addEventListener("click", function () { $("close-dialog").close(); });
+  $("close-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var outcomes = Array.prototype.map.call(document.querySelectorAll("input[name=outcome]:checked"), function (b) { return b.value; });
+    var victim = document.querySelector("input[name=victim]:checked");
+    api("POST", "/api/conversations/" + current.id + "/close", { outcomes: outcomes, victim: victim ? victim.value : "unknown" })
+      .then(function () {
+        $("close-dialog").close();
+        document.querySelectorAll("input[name=outcome]").forEach(function (b) { b.checked = false; });
+        openConversation(current.id); refresh();
+      })
+      .catch(function (e) { $("close-error").textContent = e.message; });
+  });
+
+  // Supervisors: take a live case over, or give it to an online counsellor.
+  $("takeover-btn").addEventListener("click", function () {
+    api("POST", "/api/conversations/" + current.id + "/takeover", {})
+      .then(function () { openConversation(current.id); refresh(); })
+      .catch(function (e) { $("chat-error").textContent = e.message; });
+  });
+  var reassigning = false;
+  $("reassign-btn").addEventListener("click", function () { reassigning = true; openTransfer(); });
+  $("transfer-btn").addEventListener("click", function () { reassigning = false; openTransfer(); });
+  function openTransfer() {
+    var select = $("transfer-target"); select.textContent = "";
+    if (!reassigning) { var back = el("option", "", "Trả lại hàng chờ"); back.value = ""; select.appendChild(back); }
+    JSON.parse($("team").dataset.list || "[]").forEach(function (c) {
+      if (c.username === (reassigning ? current.counsellor : me.username) || c.presence !== "online") return;
+      var o = el("option", "", c.display_name + " (" + c.load + "/" + c.capacity + ")"); o.value = c.username; select.appendChild(o);
+    });
+    $("transfer-note").parentNode.hidden = reassigning;
+    $("transfer-error").textContent = ""; $("transfer-note").value = ""; $("transfer-dialog").showModal();
+  }
+  $("transfer-cancel").addEventListener("click", function () { $("transfer-dialog").close(); });
+  $("transfer-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var target = $("transfer-target").value || null;
+    var call = reassigning
+      ? api("POST", "/api/conversations/" + current.id + "/reassign", { to: target })
+      : api("POST", "/api/conversations/" + current.id + "/transfer", { to: target, note: $("transfer-note").value });
+    call
+      .then(function () { $("transfer-dialog").close(); openConversation(current.id); refresh(); })
+      .catch(function (e) { $("transfer-error").textContent = e.message; });
+  });
+
+  // Referral to a rescue or support partner: a short summary, never the transcript.
+  $("refer-btn").addEventListener("click", function () {
+    var select = $("refer-partner"); select.textContent = "";
+    Object.keys(options.partners).forEach(function (id) {
+      var p = options.partners[id];
+      var o = el("option", "", (p.kind === "rescue" ? "Giải cứu – " : "Hỗ trợ – ") + p.name); o.value = id; select.appendChild(o);
+    });
+    $("refer-location").value = current.intake.location || ""; $("refer-contact").value = current.intake.contact || "";
+    $("refer-text").textContent = ""; $("refer-error").textContent = ""; $("refer-dialog").showModal();
+  });
+  $("refer-cancel").addEventListener("click", function () { $("refer-dialog").close(); openConversation(current.id); });
+  $("refer-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var consent = document.querySelector("input[name=refer-consent]:checked").value;
+    api("POST", "/api/conversations/" + current.id + "/referrals", {
+      partner: $("refer-partner").value, situation: $("refer-situation").value, location: $("refer-location").value,
+      age: $("refer-age").value, contact: $("refer-contact").value, consent: consent === "yes" ? true : "emergency"
+    }).then(function (data) { $("refer-text").textContent = data.text; })
+      .catch(function (e) { $("refer-error").textContent = e.message; });
+  });
+
+  // Restricting an abusive sender: the reason is required, the person is told, danger still gets through.
+  $("block-btn").addEventListener("click", function () {
+    var body;
+    if (current.blocked_until) { body = { unblock: true }; }
+    else {
+      var reason = window.prompt("Lý do hạn chế (người gửi sẽ được thông báo):");
+      if (!reason) return;
+      var hours = Number(window.prompt("Trong bao nhiêu giờ?", "24"));
+      if (!hours) return;
+      body = { hours: hours, reason: reason };
+    }
+    api("POST", "/api/conversations/" + current.id + "/block", body)
+      .then(function () { openConversation(current.id); })
+      .catch(function (e) { $("chat-error").textContent = e.message; });
+  });
+
+  // Transcript review for supervisors: find contacts, open them, mark them.
+  $("search-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var q = "from=" + $("search-from").value + "&to=" + $("search-to").value;
+    [["urgency", "search-urgency"], ["outcome", "search-outcome"], ["counsellor", "search-counsellor"],
+     ["place", "search-place"]].forEach(function (f) {
+      if ($(f[1]).value.trim()) q += "&" + f[0] + "=" + encodeURIComponent($(f[1]).value.trim());
+    });
+    api("GET", "/api/conversations?" + q).then(function (data) {
+      var list = $("search-results"); list.textContent = "";
+      if (!data.results.length) list.appendChild(el("li", "muted", "Không tìm thấy."));
+      data.results.forEach(function (r) {
+        var li = el("li", "case " + r.priority); li.dataset.id = r.conversation;
+        var line = el("div", "line");
+        line.appendChild(el("span", "badge " + r.priority, PRIORITY[r.priority]));
+        line.appendChild(el("span", "", CHANNEL[r.channel] || r.channel));
+        line.appendChild(el("span", "muted", new Date(r.queued_at * 1000).toLocaleString("vi-VN")));
+        li.appendChild(line);
+        li.appendChild(el("div", "trigger", (r.outcomes.map(function (o) { return options.outcomes[o] || o; }).join(", ") || "đang mở")
+          + (r.counsellor ? " · " + r.counsellor : "")));
+        li.addEventListener("click", function () { openConversation(r.conversation); });
+        list.appendChild(li);
+      });
+    }).catch(function (e) { $("search-results").textContent = e.message; });
+  });
+  $("review-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var contact = current.contacts[current.contacts.length - 1].id;
+    var tags = $("review-tags").value.split(",").map(function (t) { return t.trim(); }).filter(Boolean);
+    api("POST", "/api/conversations/" + current.id + "/review", { contact: contact,
+      score: $("review-score").value ? Number($("review-score").value) : null, tags: tags,
+      follow_up: $("review-follow-up").checked, note: $("review-note").value })
+      .then(function () { $("review-status").textContent = "Đã lưu."; })
+      .catch(function (e) { $("review-status").textContent = e.message; });
+  });
+
+  // Statistics for supervisors: the hotline's categories as bars, and the CSV for reports.
+  var STAT_ROWS = [["contacts_received", "Số cuộc tiếp nhận"], ["information", "Cung cấp thông tin"],
+    ["counselling_psychological", "Tư vấn tâm lý"], ["counselling_policy", "Tư vấn chính sách, pháp luật"],
+    ["counselling_services", "Tư vấn dịch vụ hỗ trợ"], ["referral_rescue", "Chuyển tuyến giải cứu"],
+    ["referral_support", "Chuyển tuyến hỗ trợ"], ["victims_supported", "Nạn nhân được hỗ trợ"],
+    ["unanswered_critical", "Khẩn cấp chưa được nhận"]];
+  function statsQuery() {
+    return "from=" + $("stats-from").value + "&to=" + $("stats-to").value
+      + ($("stats-channel").value ? "&channel=" + $("stats-channel").value : "");
+  }
+  (function () {
+    var today = new Date(), first = new Date(today.getFullYear(), today.getMonth(), 1);
+    function iso(d) { return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"); }
+    $("stats-from").value = iso(first); $("stats-to").value = iso(today);
+    $("search-from").value = iso(first); $("search-to").value = iso(today);
+  })();
+  $("stats-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    api("GET", "/api/stats?" + statsQuery()).then(function (s) {
+      var box = $("stats"); box.textContent = "";
+      var top = Math.max(1, s.contacts_received);
+      STAT_ROWS.forEach(function (r) {
+        var row = el("div", "row"); row.appendChild(el("span", "", r[1])); row.appendChild(el("strong", "", String(s[r[0]])));
+        var bar = el("div", "bar"); bar.style.width = (100 * s[r[0]] / top) + "%"; row.appendChild(bar);
+        box.appendChild(row);
+      });
+      var c = s.times.critical;
+      box.appendChild(el("div", "", "Khẩn cấp: nhận sau trung vị " + (c.claim_median_s === null ? "–" : Math.round(c.claim_median_s) + " giây")
+        + ", 90% trong " + (c.claim_p90_s === null ? "–" : Math.round(c.claim_p90_s) + " giây")));
+      if (s.satisfied_share !== null) box.appendChild(el("div", "", "Hài lòng: " + Math.round(100 * s.satisfied_share) + "%"));
+    }).catch(function (e) { $("stats").textContent = e.message; });
+  });
+  $("stats-csv").addEventListener("click", function (event) {
+    event.preventDefault();
+    window.location.href = "/api/stats.csv?" + statsQuery();
+  });
+
+  setInterval(function () { if (me) refresh(); }, 15000);  // wait times keep moving
+  api("GET", "/api/me").then(start).catch(showLogin);
+})();

@@ -1,0 +1,120 @@
+"""The hotline's statistics, computed from the stored contacts (one per escalation).
+
+The categories are the ones the hotlines report (see ../shared/seeds/): contacts
+received; information; counselling (psychological, policy, services); referrals for
+rescue and for support; victims supported (confirmed or suspected). Times are in
+seconds from joining the queue: to the claim, and to the first counsellor reply,
+as median and 90th percentile for each urgency.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import Counter
+from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
+
+from handoff.service import OUTCOMES
+from handoff.store import Store, contacts, conversations, events
+
+CATEGORIES = ("information", "counselling_psychological", "counselling_policy", "counselling_services",
+              "referral_rescue", "referral_support")
+LABELS = {
+    "contacts_received": "Số cuộc tiếp nhận",
+    **{category: OUTCOMES[category] for category in CATEGORIES},  # the outcomes counsellors choose
+    "victims_supported": "Nạn nhân được hỗ trợ",
+    "unanswered_critical": "Trường hợp khẩn cấp chưa được nhận",
+    "satisfied_share": "Tỷ lệ hài lòng",
+}
+
+
+UNKNOWN_PLACE = "không rõ"
+
+
+def percentile(values: List[float], q: float) -> Optional[float]:
+    """Nearest-rank percentile (q in 0..100); None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _rows(store: Store, start: float, end: float, channel: Optional[str]) -> List[Dict[str, Any]]:
+    query = (sa.select(contacts, conversations.c.channel)
+             .join(conversations, conversations.c.id == contacts.c.conversation_id)
+             .where(contacts.c.queued_at >= start, contacts.c.queued_at < end))
+    if channel:
+        query = query.where(conversations.c.channel == channel)
+    with store.engine.connect() as db:
+        return [Store._contact(row) for row in db.execute(query)]
+
+
+def _provinces(store: Store, contact_ids: List[int]) -> Dict[int, str]:
+    """contact id -> the first province named in it (events of kind "place")."""
+    if not contact_ids:
+        return {}
+    query = (sa.select(events.c.contact_id, events.c.detail).where(events.c.kind == "place",
+                                                                   events.c.contact_id.in_(contact_ids))
+             .order_by(events.c.id))
+    found: Dict[int, str] = {}
+    with store.engine.connect() as db:
+        for contact_id, detail in db.execute(query):
+            found.setdefault(contact_id, json.loads(detail).get("province"))
+    return found
+
+
+def statistics(store: Store, start: float, end: float, channel: Optional[str] = None) -> Dict[str, Any]:
+    rows = _rows(store, start, end, channel)
+    provinces = _provinces(store, [r["id"] for r in rows])
+    counts: Counter = Counter()
+    for row in rows:
+        counts.update(set(row["outcomes"]) & set(CATEGORIES))
+    surveyed = [r["survey_satisfied"] for r in rows if r["survey_satisfied"] is not None]
+    times: Dict[str, Dict[str, Optional[float]]] = {}
+    for priority in ("critical", "high", "normal"):
+        mine = [r for r in rows if r["priority"] == priority]
+        claim = [r["claimed_at"] - r["queued_at"] for r in mine if r["claimed_at"]]
+        first = [r["first_response_at"] - r["queued_at"] for r in mine if r["first_response_at"]]
+        times[priority] = {"contacts": len(mine), "claim_median_s": percentile(claim, 50),
+                           "claim_p90_s": percentile(claim, 90), "first_response_median_s": percentile(first, 50),
+                           "first_response_p90_s": percentile(first, 90)}
+    return {
+        "from": start, "to": end, "channel": channel,
+        "contacts_received": len(rows),
+        **{category: counts[category] for category in CATEGORIES},
+        "victims_supported": sum(1 for r in rows if r["victim"] in ("confirmed", "suspected")),
+        "unanswered_critical": sum(1 for r in rows if r["priority"] == "critical" and not r["claimed_at"]),
+        "satisfied_share": round(sum(surveyed) / len(surveyed), 3) if surveyed else None,
+        "by_channel": dict(sorted(Counter(r["channel"] for r in rows).items())),
+        "by_province": dict(sorted(Counter(provinces.get(r["id"]) or UNKNOWN_PLACE for r in rows).items())),
+        "times": times,
+    }
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 1)
+    return value
+
+
+def to_csv(stats: Dict[str, Any]) -> str:
+    """One metric a line, in Vietnamese with the machine name beside it, then channels and times."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["chỉ số", "mã", "giá trị"])
+    for key in ("contacts_received", *CATEGORIES, "victims_supported", "unanswered_critical", "satisfied_share"):
+        writer.writerow([LABELS[key], key, _cell(stats[key])])
+    for channel, count in stats["by_channel"].items():
+        writer.writerow([f"Số cuộc qua kênh {channel}", f"channel_{channel}", count])
+    for province, count in stats["by_province"].items():
+        writer.writerow([f"Số cuộc từ {province}", f"province_{province}", count])
+    for priority, figures in stats["times"].items():
+        for name, value in figures.items():
+            writer.writerow([f"{priority}: {name}", f"{priority}_{name}", _cell(value)])
+    return out.getvalue()

@@ -1,0 +1,136 @@
+"""What the user is told during a handoff (Vietnamese; channels may fold diacritics)."""
+from __future__ import annotations
+
+import math
+import re
+from typing import Optional
+
+
+CHANNEL_NAMES = {"web": "web chat", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS"}
+
+
+def _minutes(seconds: float) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+# Chat channels (Telegram /start, Zalo follow) greet with this; both read text and shared locations.
+GREETING = (
+    "Xin chào, đây là kênh tư vấn phòng, chống mua bán người. Bạn có thể hỏi về đi làm việc ở nước ngoài an toàn, "
+    "quyền lợi và hỗ trợ cho nạn nhân, hoặc nhờ gặp tư vấn viên. Thông tin của bạn được giữ bí mật. Nếu bạn hoặc "
+    "ai đó đang gặp nguy hiểm, hãy nhắn ngay cho mình hoặc gọi 113."
+)
+NOT_TEXT = "Hiện mình chỉ đọc được tin nhắn chữ và vị trí bạn chia sẻ. Bạn hãy viết điều bạn cần nhé."
+
+PRIVACY_NOTICE = (
+    "Những gì bạn nhắn chỉ được dùng để hỗ trợ bạn và cho thống kê của đường dây, được giữ bí mật theo "
+    "Luật Bảo vệ dữ liệu cá nhân. Bạn có thể yêu cầu xem hoặc xóa thông tin của mình bất cứ lúc nào."
+)
+
+
+def restricted(until: str) -> str:
+    """Told to a sender blocked for abuse: never silently, and danger always gets through."""
+    return (f"Tin nhắn của bạn đang tạm bị hạn chế đến {until} vì vi phạm quy định sử dụng đường dây. "
+            "Nếu bạn hoặc ai đó đang gặp nguy hiểm, hãy nhắn ngay, tin khẩn cấp luôn được chuyển tới tư vấn "
+            "viên, hoặc gọi 113, 18001769.")
+
+
+def queued(priority: str, position: int, wait_s: Optional[float], online: int, overflow: bool) -> str:
+    """Sent once when a conversation joins the queue: who is coming, place in line, honest wait."""
+    if priority == "critical":
+        lines = ["Mình đã chuyển tin của bạn tới tư vấn viên với mức ưu tiên khẩn cấp cao nhất."]
+    else:
+        lines = ["Mình đã chuyển bạn tới tư vấn viên, bạn sẽ được trả lời ngay tại cuộc trò chuyện này."]
+    line = f"Bạn đang ở vị trí số {position} trong hàng chờ."
+    if online == 0:
+        line += " Lúc này chưa có tư vấn viên nào đang trực tuyến, nên mình chưa thể hẹn thời gian."
+    elif wait_s is None:
+        line += " Mình chưa có đủ số liệu để ước tính thời gian chờ."
+    else:
+        line += f" Thời gian chờ ước tính khoảng {_minutes(wait_s)} phút."
+    lines.append(line)
+    if priority == "critical":
+        lines.append(
+            "Trong lúc chờ: nếu gọi được, hãy gọi ngay 113; gọi 18001769 (miễn phí, 24/24), trẻ em gọi 111. "
+            "Nếu an toàn, hãy giữ cuộc trò chuyện này và nhắn tiếp cho mình."
+        )
+    elif overflow or online == 0:
+        lines.append(
+            ("Hàng chờ đang đông. " if overflow else "")
+            + "Bạn có thể gọi ngay tổng đài 18001769 (miễn phí, 24/24), hoặc để lại số điện thoại và giờ an toàn "
+            "để tư vấn viên gọi lại cho bạn."
+        )
+    return "\n".join(lines)
+
+
+def claimed() -> str:
+    return "Tư vấn viên đã vào cuộc trò chuyện và đang đọc tin nhắn của bạn. Bạn cứ nhắn tiếp nhé."
+
+
+def still_waiting_critical() -> str:
+    """The second safety message, when a critical case is still unclaimed."""
+    return (
+        "Mình vẫn đang tìm tư vấn viên cho bạn. Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay 113, "
+        "hoặc 18001769 (miễn phí, 24/24); trẻ em gọi 111. Nếu an toàn, hãy nhắn cho mình bạn đang ở đâu."
+    )
+
+
+def supervisor_alert(waited_s: float, channel: str) -> str:
+    """For the supervisors' chat: no message text, no user id, only what to act on."""
+    return (f"CẢNH BÁO: một trường hợp KHẨN CẤP qua {CHANNEL_NAMES.get(channel, channel)} đã chờ {round(waited_s)} giây "
+            "mà chưa có tư vấn viên nhận. Hãy mở bàn tư vấn và phân công ngay.")
+
+
+def closed() -> str:
+    return (
+        "Cuộc trò chuyện với tư vấn viên đã kết thúc. Cảm ơn bạn đã tin tưởng nhắn cho đường dây. Khi cần, bạn cứ "
+        "nhắn lại đây hoặc gọi 18001769 (miễn phí, 24/24)."
+    )
+
+
+SURVEY = {
+    "satisfied": "Bạn có hài lòng với sự hỗ trợ hôm nay không? Trả lời 1 nếu có, 2 nếu không.",
+    "helped": "Sau cuộc trò chuyện, bạn có biết rõ hơn mình nên làm gì tiếp theo không? Trả lời 1 nếu có, 2 nếu không.",
+}
+SURVEY_ORDER = ("satisfied", "helped")
+
+
+def delivery_failed(channel: str, attempts: Optional[int]) -> str:
+    """For the counsellor (shown in the transcript), not sent to the user."""
+    tries = f" sau {attempts} lần thử" if attempts else ""
+    return (f"Không gửi được tin nhắn tới người dùng qua {CHANNEL_NAMES.get(channel, channel)}{tries}. "
+            "Tin nhắn vẫn được lưu; hãy thử gửi lại hoặc liên hệ cách khác nếu người dùng đã cho phép.")
+
+
+def survey_thanks() -> str:
+    return "Cảm ơn bạn đã trả lời. Chúc bạn an toàn!"
+
+
+_NO_CONTACT = re.compile(
+    r"^\s*(không|khong|ko|k|kh|no|đừng|dung)\b|(đừng|dung|không|khong|ko)\s+(liên hệ|lien he|gọi|goi|nhắn|nhan)",
+    re.IGNORECASE)
+
+
+def refuses_contact(answer: str) -> bool:
+    """The intake's "how may we reach you" answer says: do not contact me."""
+    return bool(_NO_CONTACT.search(answer or ""))
+
+
+def follow_up_check(answer: str) -> str:
+    """Shown to a counsellor about to write first, long after the user last wrote."""
+    if not answer:
+        return ("Người dùng đã lâu không nhắn và chưa cho biết cách liên hệ an toàn. Tin nhắn có thể bị người khác "
+                "đọc được. Bạn vẫn muốn gửi?")
+    return f"Người dùng đã lâu không nhắn. Cách liên hệ an toàn họ đã cho: “{answer}”. Bạn vẫn muốn gửi?"
+
+
+_YES = re.compile(r"^\s*(1|có|co|c|yes|y|ok|hài lòng|hai long|rồi|roi|biết|biet)\s*[.!]*\s*$", re.IGNORECASE)
+_NO = re.compile(r"^\s*(2|không|khong|ko|k|kh|no|chưa|chua)\s*[.!]*\s*$", re.IGNORECASE)
+
+
+def survey_answer(text: str) -> Optional[bool]:
+    """True / False for a yes / no answer, None when the message is not an answer."""
+    if _YES.match(text):
+        return True
+    if _NO.match(text):
+        return False
+    return None

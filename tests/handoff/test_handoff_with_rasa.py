@@ -1,0 +1,75 @@
+"""The handoff with the real Rasa server and action server: escalations the dialogue
+makes, the intake form while waiting, the pause while a counsellor holds the chat."""
+import uuid
+
+import aiohttp
+
+from handoff import texts
+from nlu.urgency import default_detector
+from tests.handoff.conftest import Console, ensure_user, user_receives, user_says
+
+
+async def console_for(gateway, store, username):
+    ensure_user(store, username)
+    console = Console(gateway)
+    assert (await console.login(username))[0] == 200
+    return console
+
+
+async def rasa_paused(backend, sender_key):
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{backend.rasa_url}/conversations/{sender_key}/tracker",
+                            params={"token": backend.token}) as r:
+            return (await r.json())["paused"]
+
+
+async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_held(
+        http, gateway, backend, store, redis):
+    sender = uuid.uuid4().hex
+    replies = await user_says(http, gateway, sender, "cho em nói chuyện với tư vấn viên được không")
+    joined = "\n".join(replies)
+    assert "vị trí số 1" in joined and "bạn đang ở đâu" in joined  # place in line, then the intake form
+    assert await redis.zcard("hl:queue") == 1
+    replies = await user_says(http, gateway, sender, "em ở Móng Cái, Quảng Ninh")
+    assert any("nhắn tin an toàn" in r for r in replies)
+    replies = await user_says(http, gateway, sender, "có")
+    assert any("liên hệ lại" in r for r in replies)
+    replies = await user_says(http, gateway, sender, "nhắn zalo sau 9 giờ tối")
+    assert any("Cảm ơn bạn" in r for r in replies)
+
+    lan = await console_for(gateway, store, "rasa.lan")
+    try:
+        _, queue = await lan.call("GET", "/api/queue")
+        [case] = queue["waiting"]
+        assert case["priority"] == "normal" and case["trigger"] == "human_request"
+        _, conversation = await lan.call("GET", f"/api/conversations/{case['id']}")
+        said = [m["text"] for m in conversation["messages"] if m["role"] == "user"]
+        assert said[1:] == ["em ở Móng Cái, Quảng Ninh", "có", "nhắn zalo sau 9 giờ tối"]
+        assert conversation["intake"] == {"location": "em ở Móng Cái, Quảng Ninh", "safe_now": "có",
+                                          "contact": "nhắn zalo sau 9 giờ tối", "do_not_contact": False}
+
+        await lan.call("POST", f"/api/conversations/{case['id']}/claim")
+        assert await rasa_paused(backend, f"web:{sender}") is True
+        assert await user_says(http, gateway, sender, "chị ơi em sợ lắm") == []  # the bot stays silent
+        await lan.call("POST", f"/api/conversations/{case['id']}/messages", {"text": "Chị đây, em cứ kể."})
+        await lan.call("POST", f"/api/conversations/{case['id']}/close",
+                       {"outcomes": ["counselling_psychological"], "victim": "unknown"})
+        assert await rasa_paused(backend, f"web:{sender}") is False
+        got, _ = await user_receives(http, gateway, sender)
+        assert got[-1].startswith(texts.closed())
+        # back with the bot, which answers afresh (no form left half-open)
+        replies = await user_says(http, gateway, sender, "số tổng đài hỗ trợ nạn nhân là gì")
+        assert any("18001769" in r for r in replies)
+    finally:
+        await lan.close()
+
+
+async def test_an_urgent_message_the_lexicon_misses_is_escalated_by_the_nlu(http, gateway, redis):
+    # The lexicon rates this message normal; the NLU's urgent_rescue intent escalates it
+    # through the same library as the detector, as critical.
+    text = "làm ơn giúp em với, em muốn về nhà mà họ không cho"
+    assert default_detector().assess(text).level == "normal"
+    replies = await user_says(http, gateway, uuid.uuid4().hex, text)
+    [cid] = [c.decode() for c in await redis.zrange("hl:queue", 0, -1)]
+    assert (await redis.hget(f"hl:conv:{cid}", "priority")) == b"critical"
+    assert any("vị trí số 1" in r for r in replies) and any("113" in r for r in replies)
