@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from redis.asyncio import Redis
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.config import Config
+from handoff.queue import connect
 from handoff.service import Escalation, Handoff
 from handoff.store import Store
 
@@ -29,7 +29,7 @@ def handoff() -> Handoff:
     global _handoff
     if _handoff is None:
         config = Config.from_env()
-        _handoff = Handoff(Redis.from_url(config.redis_url), Store.from_url(config.database_url), config)
+        _handoff = Handoff(connect(config.redis_url), Store.from_url(config.database_url), config)
     return _handoff
 
 

@@ -24,8 +24,10 @@ from bot import errors
 from bot.config import Config
 from bot.rasa_client import RasaClient
 from bot.router import Router
+from bot.turns import Turns
 from handoff import console
 from handoff.auth import Sessions, deny_unlisted
+from handoff.queue import connect
 from handoff.service import Handoff, run_retention, run_watchdog
 from handoff.store import Store
 from nlu.urgency import UrgencyDetector, default_detector
@@ -71,13 +73,15 @@ def create_app(
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         own_redis = redis is None
-        r = redis or Redis.from_url(config.redis_url)
+        r = redis or connect(config.redis_url)
         s = store or Store.from_url(config.database_url)
         async with aiohttp.ClientSession() as session:
             rasa = RasaClient(session, config.rasa_url, config.rasa_timeout_s, config.rasa_token)
             outbound = Outbound(config)
             handoff = Handoff(r, s, config, deliver=outbound.deliver, bot=rasa)
-            router = Router(rasa, detector or default_detector(), directory or default_directory(), handoff)
+            # A turn outlasts the longest handling: two Rasa calls (answer, intake form) and the store.
+            turns = Turns(r, lease_s=2 * config.rasa_timeout_s + 5)
+            router = Router(rasa, detector or default_detector(), directory or default_directory(), handoff, turns)
             inbox = Inbox(r, router, config, outbound)
             outbox = web_channel.Outbox(r)
             outbound.register(web_channel.CHANNEL, outbox.send)
@@ -94,7 +98,7 @@ def create_app(
             sms = sms_channel.SmsChannel(config, inbox, session, r, handoff) if config.kannel_sendsms_url else None
             if sms:
                 outbound.register(sms_channel.CHANNEL, sms.send)
-            app.update(web_outbox=outbox, handoff=handoff, sessions=Sessions(r, s, config.session_ttl_s),
+            app.update(web_outbox=outbox, handoff=handoff, rasa=rasa, store=s, sessions=Sessions(r, s, config.session_ttl_s),
                        router=router, inbox=inbox, outbound=outbound, telegram=telegram, zalo=zalo, sms=sms)
             tasks = [asyncio.create_task(run_watchdog(handoff, config.watchdog_interval_s)),
                      asyncio.create_task(run_retention(handoff))] if watchdog else []
@@ -119,6 +123,7 @@ def create_app(
     app.on_shutdown.append(stop_long_requests)
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_static("/static/", STATIC)
     web_channel.setup(app)
     telegram_channel.setup(app)
@@ -133,7 +138,30 @@ async def index(request: web.Request) -> web.FileResponse:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process serves requests (restart it when this fails)."""
     return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: 503 while Redis or the transcript store is unreachable (a load balancer sends
+    the traffic elsewhere). Rasa down is "degraded", not unready: this gateway still stores
+    every message, escalates urgent ones and answers the others with the hotline numbers."""
+    app = request.app
+    checks = {}
+    try:
+        await asyncio.wait_for(app["handoff"].redis.ping(), 3)
+        checks["redis"] = "ok"
+    except Exception as error:  # any failure means not ready; the reason is the type only
+        checks["redis"] = type(error).__name__
+    try:
+        await asyncio.wait_for(app["store"].run(app["store"].ping), 3)
+        checks["store"] = "ok"
+    except Exception as error:
+        checks["store"] = type(error).__name__
+    checks["rasa"] = "ok" if await app["rasa"].ready() else "unreachable"
+    ready = checks["redis"] == "ok" and checks["store"] == "ok"
+    status = ("ok" if checks["rasa"] == "ok" else "degraded") if ready else "unavailable"
+    return web.json_response({"status": status, "checks": checks}, status=200 if ready else 503)
 
 
 def serve(config: Optional[Config] = None) -> None:

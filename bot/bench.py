@@ -214,8 +214,8 @@ async def main() -> Dict[str, object]:
                 results.update(await handoff_latency(http, gateway, redis, store, urgent))
             results.update(await queue_ops(redis))
             results["rss_mb"] = {"gateway_and_bench": rss_mb(os.getpid()),
-                                 "rasa_server": rss_mb(backend.processes[1].pid),
-                                 "action_server": rss_mb(backend.processes[0].pid)}
+                                 "rasa_server": rss_mb(backend.rasas[0].pid),
+                                 "action_server": rss_mb(backend.actions.pid)}
         finally:
             await runner.cleanup()
     await redis.flushdb()

@@ -25,7 +25,13 @@ def parse_ageing(raw: str) -> Dict[str, float]:
 class Config:
     host: str = "127.0.0.1"
     port: int = 8080
+    # One Rasa server, or several separated by commas (each conversation sticks to one; bot/rasa_client.py).
     rasa_url: str = "http://127.0.0.1:5005"
+    # `make run`: how many Rasa servers to start, from this port, and their shared tracker store
+    # (an SQLAlchemy URL, e.g. postgresql://user@host/tracker; empty: in memory, lost on restart).
+    rasa_servers: int = 1
+    rasa_port: int = 5005
+    tracker_store_url: str = ""
     rasa_timeout_s: float = 15.0
     # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
     rasa_token: str = ""
@@ -103,6 +109,9 @@ class Config:
             rasa_url=env.get("RASA_URL", d.rasa_url).rstrip("/"),
             rasa_timeout_s=float(env.get("RASA_TIMEOUT_S", d.rasa_timeout_s)),
             rasa_token=env.get("RASA_TOKEN", d.rasa_token),
+            rasa_servers=int(env.get("RASA_SERVERS", d.rasa_servers)),
+            rasa_port=int(env.get("RASA_PORT", d.rasa_port)),
+            tracker_store_url=env.get("TRACKER_STORE_URL", d.tracker_store_url),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS", d.max_message_chars)),
             redis_url=env.get("REDIS_URL", d.redis_url),
             database_url=env.get("DATABASE_URL", d.database_url),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
@@ -39,18 +40,59 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float, name: 
 
 @dataclass
 class Backend:
-    """A running Rasa server and action server on loopback."""
+    """Running Rasa servers (sharing a tracker store when there are several) and an action
+    server, on loopback."""
 
-    rasa_port: int
+    rasa_ports: List[int]
     action_port: int
-    processes: List[subprocess.Popen]
+    model: Path
     workdir: tempfile.TemporaryDirectory
     # Token of Rasa's HTTP API, which the gateway uses to pause conversations.
     token: str = ""
+    log_dir: Optional[Path] = None
+    env: Optional[Dict[str, str]] = None
+    tracker_url: str = ""
+    actions: Optional[subprocess.Popen] = None
+    rasas: List[Optional[subprocess.Popen]] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        """The first Rasa server (its HTTP API: trackers are shared)."""
+        return self.rasa_urls[0]
+
+    @property
+    def rasa_urls(self) -> List[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
+
+    @property
+    def gateway_rasa_url(self) -> str:
+        """RASA_URL for a gateway: every server, comma-separated."""
+        return ",".join(self.rasa_urls)
+
+    @property
+    def processes(self) -> List[subprocess.Popen]:
+        return [p for p in [self.actions, *self.rasas] if p is not None]
+
+    def start_actions(self) -> None:
+        self.actions = start_actions(self.action_port, self._log("actions.log"), self.env)
+
+    def start_rasa(self, i: int) -> None:
+        self.rasas[i] = start_rasa(self.model, self.rasa_ports[i], self.action_port, Path(self.workdir.name),
+                                   self._log(f"rasa-{i}.log"), self.token, self.tracker_url)
+
+    def wait(self, timeout_s: float = 180) -> None:
+        wait_for_port(self.action_port, self.actions, timeout_s, "action server")
+        for port, rasa in zip(self.rasa_ports, self.rasas):
+            wait_for_port(port, rasa, timeout_s, "rasa server")
+
+    def kill(self, process: Optional[subprocess.Popen]) -> None:
+        """As a crash does: SIGKILL, no clean-up."""
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(15)
+
+    def _log(self, name: str) -> Optional[Path]:
+        return self.log_dir / name if self.log_dir else None
 
     def stop(self) -> None:
         for process in self.processes:
@@ -73,9 +115,14 @@ def start_actions(port: int, log: Optional[Path] = None, env: Optional[Dict[str,
 
 
 def start_rasa(model: Path, port: int, action_port: int, workdir: Path, log: Optional[Path] = None,
-               token: str = "") -> subprocess.Popen:
-    endpoints = workdir / "endpoints.yml"  # the action server's port changes per run
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+               token: str = "", tracker_url: str = "") -> subprocess.Popen:
+    # The action server's port changes per run; several servers share one SQL tracker store.
+    endpoints = workdir / f"endpoints-{port}.yml"
+    lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"']
+    if tracker_url:
+        # Rasa takes a full SQLAlchemy URL in "url" (SQLTrackerStore.get_db_url).
+        lines += ["tracker_store:", "  type: SQL", f"  url: {json.dumps(tracker_url)}"]
+    endpoints.write_text("\n".join(lines) + "\n")
     # "=" form: a token may begin with "-", which argparse would take for an option (exit code 2).
     api = ["--enable-api", f"--auth-token={token}"] if token else []
     return subprocess.Popen(
@@ -93,17 +140,19 @@ def _sink(log: Optional[Path]):
 def start_backend(
     model: Path, rasa_port: Optional[int] = None, action_port: Optional[int] = None,
     log_dir: Optional[Path] = None, timeout_s: float = 180, env: Optional[Dict[str, str]] = None,
+    rasa_servers: int = 1, tracker_url: str = "",
 ) -> Backend:
-    rasa_port, action_port = rasa_port or free_port(), action_port or free_port()
-    logs = (log_dir / "actions.log", log_dir / "rasa.log") if log_dir else (None, None)
-    workdir = tempfile.TemporaryDirectory(prefix="hotline-backend-")
+    """Rasa servers and the action server. ``tracker_url`` (an SQLAlchemy URL; empty: trackers
+    in memory) lets a conversation survive a server's restart and go on on another one."""
+    ports = [rasa_port or free_port()] + [free_port() for _ in range(rasa_servers - 1)]
     token = os.environ.get("RASA_TOKEN") or secrets.token_hex(24)
-    actions = start_actions(action_port, logs[0], env)
-    rasa = start_rasa(model, rasa_port, action_port, Path(workdir.name), logs[1], token)
-    backend = Backend(rasa_port, action_port, [actions, rasa], workdir, token)
+    backend = Backend(ports, action_port or free_port(), model, tempfile.TemporaryDirectory(prefix="hotline-backend-"),
+                      token, log_dir, env, tracker_url, rasas=[None] * rasa_servers)
+    backend.start_actions()
+    for i in range(rasa_servers):
+        backend.start_rasa(i)
     try:
-        wait_for_port(action_port, actions, timeout_s, "action server")
-        wait_for_port(rasa_port, rasa, timeout_s, "rasa server")
+        backend.wait(timeout_s)
     except Exception:
         backend.stop()
         raise
@@ -125,12 +174,13 @@ def run_all(model: Path) -> int:
     from bot.config import Config
 
     config = Config.from_env()
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     log_dir = ROOT / "logs"
     log_dir.mkdir(exist_ok=True)
-    logger.info("starting Rasa (port %d) and actions (5055); the model takes ~30 s to load", rasa_port)
-    with running_backend(model, rasa_port=rasa_port, action_port=5055, log_dir=log_dir) as backend:
-        config = config.with_(rasa_url=backend.rasa_url, rasa_token=backend.token)
+    logger.info("starting %d Rasa server(s) (from port %d) and actions (5055); a model takes ~30 s to load",
+                config.rasa_servers, config.rasa_port)
+    with running_backend(model, rasa_port=config.rasa_port, action_port=5055, log_dir=log_dir,
+                         rasa_servers=config.rasa_servers, tracker_url=config.tracker_store_url) as backend:
+        config = config.with_(rasa_url=backend.gateway_rasa_url, rasa_token=backend.token)
         print(f"Web chat: http://{config.host}:{config.port}/   Console: http://{config.host}:{config.port}/console/"
               "  (Ctrl-C to stop)", flush=True)
         serve(config)

@@ -1,8 +1,17 @@
-"""Talk to the Rasa server: its REST channel, and its HTTP API to pause a conversation."""
+"""Talk to the Rasa servers: their REST channel, and their HTTP API to pause a conversation.
+
+With several Rasa servers (sharing one SQL tracker store), each conversation goes to one
+of them, chosen by a stable hash of its id, so every gateway picks the same one; only
+when that server refuses the connection (it is down, so it did not see the message)
+does the message go to the next. The gateway's per-conversation turn (bot/turns.py)
+keeps two servers from ever working on one conversation at once.
+"""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List
+import collections
+import zlib
+from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
 import aiohttp
@@ -15,17 +24,24 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout_s: float, token: str = "") -> None:
+    def __init__(self, session: aiohttp.ClientSession, base_urls: str | Sequence[str], timeout_s: float,
+                 token: str = "") -> None:
         self._session = session
-        self._base = base_url
-        self._url = f"{base_url}/webhooks/rest/webhook"
+        urls = base_urls.split(",") if isinstance(base_urls, str) else base_urls
+        self._bases = [u.strip().rstrip("/") for u in urls if u.strip()]
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._token = token
+        self.served: Dict[str, int] = collections.Counter()  # requests answered, per server
+
+    def servers_for(self, sender: str) -> List[str]:
+        """The servers in the order this conversation tries them: its own first."""
+        start = zlib.crc32(sender.encode("utf-8")) % len(self._bases)
+        return self._bases[start:] + self._bases[:start]
 
     async def send(self, sender: str, text: str) -> List[str]:
         """The bot's reply texts to one user message."""
         payload = {"sender": sender, "message": text[:NLU_MAX_CHARS]}
-        replies = await self._post(self._url, payload)
+        replies = await self._post_to(sender, "/webhooks/rest/webhook", payload)
         return [r["text"] for r in replies if isinstance(r, dict) and r.get("text")]
 
     # While a counsellor holds a conversation the gateway sends Rasa nothing; pausing it
@@ -42,8 +58,31 @@ class RasaClient:
     async def _events(self, sender: str, events: List[Dict[str, Any]]) -> None:
         if not self._token:
             return
-        url = f"{self._base}/conversations/{quote(sender, safe='')}/tracker/events"
-        await self._post(url, events, params={"token": self._token, "include_events": "NONE"})
+        path = f"/conversations/{quote(sender, safe='')}/tracker/events"
+        await self._post_to(sender, path, events, params={"token": self._token, "include_events": "NONE"})
+
+    async def ready(self) -> bool:
+        """At least one Rasa server answers (for /readyz)."""
+        for base in self._bases:
+            try:
+                async with self._session.get(f"{base}/", timeout=aiohttp.ClientTimeout(total=2)) as response:
+                    if response.status == 200:
+                        return True
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                continue
+        return False
+
+    async def _post_to(self, sender: str, path: str, payload: Any, params: Dict[str, str] | None = None) -> Any:
+        servers = self.servers_for(sender)
+        for i, base in enumerate(servers):
+            try:
+                result = await self._post(base + path, payload, params)
+                self.served[base] += 1
+                return result
+            except RasaUnavailable as error:
+                # Only a refused connection is safe to send elsewhere: the server never saw it.
+                if not isinstance(error.__cause__, aiohttp.ClientConnectorError) or i == len(servers) - 1:
+                    raise
 
     async def _post(self, url: str, payload: Any, params: Dict[str, str] | None = None) -> Any:
         try:

@@ -1,5 +1,7 @@
 """One user message in, the bot's replies out; the same for every channel.
 
+0. Messages of one conversation are handled one at a time, in arrival order, whichever
+   gateway they reach (bot/turns.py).
 1. The message joins the conversation's transcript.
 2. The urgency detector runs first and on its own: critical and high escalate at once
    (even mid-FAQ, even with Rasa down).
@@ -19,10 +21,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import List, Tuple
+from contextlib import nullcontext
+from typing import List, Optional, Tuple
 
 from actions.directory import SAFETY_OPENING, ServiceDirectory
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.turns import Turns
 from handoff.service import Handoff, sender_key
 from handoff.texts import PRIVACY_NOTICE, restricted
 from nlu.urgency import CRITICAL, HIGH, Urgency, UrgencyDetector
@@ -40,15 +44,23 @@ class Router:
     detector: UrgencyDetector
     directory: ServiceDirectory
     handoff: Handoff
+    turns: Optional[Turns] = None
 
     async def handle(self, channel: str, sender: str, text: str,
                      slow_down: bool = False) -> Tuple[List[str], Urgency]:
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
+        urgency = self.detector.assess(text)
         cid = await self.handoff.conversation_for(channel, sender)
+        # One message of a conversation at a time, across gateways (bot/turns.py).
+        turn = self.turns.turn(cid, urgent=urgency.level in (CRITICAL, HIGH)) if self.turns else nullcontext()
+        async with turn:
+            return await self._handle(cid, channel, sender, text, urgency, slow_down)
+
+    async def _handle(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
+                      slow_down: bool) -> Tuple[List[str], Urgency]:
         before = (await self.handoff.state(cid))["state"]
         message = await self.handoff.record(cid, "user", text)
-        urgency = self.detector.assess(text)
         notice = [PRIVACY_NOTICE] if await self.handoff.first_contact(cid) else []
         await self.handoff.legal_basis(cid, urgent=urgency.level in (CRITICAL, HIGH))
         if urgency.level in (CRITICAL, HIGH):
@@ -83,6 +95,11 @@ class Router:
         if urgency.level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, self.directory.safety_message())
         state = await self.handoff.state(cid)
+        if rasa_up and not replies and state["state"] == "bot":
+            # Rasa always says something; silence means a custom action failed (action server
+            # down): the person gets the hotline numbers rather than nothing.
+            logger.warning("rasa gave no answer; answering from the gateway")
+            replies = [self.directory.unavailable_message()]
         if before != "queued" and state["state"] == "queued":
             replies.append(await self.handoff.queued_message(cid))
             if rasa_up:

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 
+from handoff.queue import run_pipeline
 from handoff.store import Store
 
 ROLES = ("counsellor", "supervisor", "admin")
@@ -74,10 +75,7 @@ class Sessions:
         user = await self.store.run(self.store.user, username)
         ok = await self.store.run(verify_password, user["password_hash"] if user else _DUMMY_HASH, password)
         if not user or not ok or not user["active"]:
-            pipe = self.redis.pipeline(transaction=True)
-            pipe.incr(failures_key)
-            pipe.expire(failures_key, LOCKOUT_S)
-            await pipe.execute()
+            await run_pipeline(self.redis, [("incr", failures_key), ("expire", failures_key, LOCKOUT_S)])
             return None
         await self.redis.delete(failures_key)
         session = Session(secrets.token_urlsafe(32), user["username"], user["display_name"], user["role"],

@@ -5,7 +5,7 @@ this user may see: queue changes, messages of waiting cases and of the cases the
 hold (supervisors: all), alerts. The console sends a heartbeat every few seconds;
 when heartbeats stop, the watchdog gives that counsellor's cases back to the queue.
 A console that reconnects asks for messages after the last id it has, so nothing is
-lost or shown twice.
+lost or shown twice; when Redis restarts, the socket is closed so that this happens.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import contextlib
 import json
 import logging
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
+from redis.exceptions import RedisError
 
 from handoff.auth import COOKIE, Sessions, allowed, api_error
 from handoff.service import Handoff
@@ -52,12 +53,19 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     request.app["sockets"].add(ws)
 
     async def forward() -> None:
-        async for item in pubsub.listen():
-            if item.get("type") != "message":
-                continue
-            payload = json.loads(item["data"])
-            if _visible(payload, session) and not ws.closed:
-                await ws.send_str(json.dumps(payload, ensure_ascii=False))
+        try:
+            async for item in pubsub.listen():
+                if item.get("type") != "message":
+                    continue
+                payload = json.loads(item["data"])
+                if _visible(payload, session) and not ws.closed:
+                    await ws.send_str(json.dumps(payload, ensure_ascii=False))
+        except (RedisError, OSError) as error:
+            # Redis restarted: what was published meanwhile is gone from pub/sub. Closing makes
+            # the console reconnect and fetch what it missed, instead of a live line gone quiet.
+            logger.warning("live line lost (%s); closing the socket so the console catches up",
+                           type(error).__name__)
+            await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"redis")
 
     forwarder = asyncio.create_task(forward())
     try:

@@ -16,12 +16,16 @@ Keys (prefix ``hl:`` by default):
 """
 from __future__ import annotations
 
+import asyncio
 import math
 import statistics
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 
 PRIORITIES = ("critical", "high", "normal")
 RANK = {p: i for i, p in enumerate(PRIORITIES)}
@@ -189,6 +193,52 @@ def estimate_wait_s(position: int, online: int, recent_waits: Sequence[float]) -
     return max(30.0, statistics.median(recent_waits) * math.ceil(position / online))
 
 
+class _ReconnectingPool(ConnectionPool):
+    """redis-py 4.6 retries a command that fails on an open connection, but not the connect
+    that precedes it; this pool waits for Redis to come back before giving up."""
+
+    attempts, first_delay_s, max_delay_s = 14, 0.05, 1.0
+
+    async def get_connection(self, command_name, *keys, **options):
+        delay = self.first_delay_s
+        for attempt in range(self.attempts):
+            try:
+                return await super().get_connection(command_name, *keys, **options)
+            except (RedisConnectionError, RedisTimeoutError):
+                if attempt == self.attempts - 1:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_delay_s)
+
+
+def connect(url: str) -> Redis:
+    """A client that rides out a Redis restart: a command meets a refused connection, waits
+    and tries again for about 10 s (0.05 s doubling to 1 s), so a message arriving during
+    a restart is delayed, not lost. With append-only persistence (docs/deploy.md) what was
+    written more than a second before a crash is still there afterwards."""
+    pool = _ReconnectingPool.from_url(url, retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 14),
+                                      retry_on_error=[RedisConnectionError, RedisTimeoutError],
+                                      socket_connect_timeout=2, health_check_interval=30)
+    client = Redis(connection_pool=pool)
+    client.auto_close_connection_pool = True  # ours: close() disconnects it
+    return client
+
+
+async def run_pipeline(redis: Redis, commands: Sequence[tuple], transaction: bool = True) -> list:
+    """Commands in one round trip, sent again once if the pooled connection turned out dead (a
+    Redis restart): redis-py 4.6 retries single commands then, but not pipelines."""
+    for attempt in range(2):
+        pipe = redis.pipeline(transaction=transaction)
+        for name, *args in commands:
+            getattr(pipe, name)(*args)
+        try:
+            return await pipe.execute()
+        except RedisConnectionError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 class LiveState:
     """The Redis side of the handoff; every method is one round trip or one script."""
 
@@ -261,11 +311,10 @@ class LiveState:
         ids = [i.decode() for i in await self.redis.zrange(self.key("queue"), 0, -1)]
         if not ids:
             return []
-        pipe = self.redis.pipeline(transaction=False)
-        for cid in ids:
-            pipe.hmget(self.key("conv", cid), "priority", "queued_at", "returned")
+        found = await run_pipeline(self.redis, [("hmget", self.key("conv", cid), "priority", "queued_at", "returned")
+                                                for cid in ids], transaction=False)
         out = []
-        for cid, (priority, queued_at, returned) in zip(ids, await pipe.execute()):
+        for cid, (priority, queued_at, returned) in zip(ids, found):
             if priority and queued_at:
                 out.append(Waiting(cid, priority.decode(), float(queued_at), returned == b"1"))
         return out
@@ -281,10 +330,8 @@ class LiveState:
         return [{k.decode(): v.decode() for k, v in fields.items()} for _id, fields in entries]
 
     async def record_wait(self, seconds: float, keep: int = 50) -> None:
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.lpush(self.key("waits"), repr(seconds))
-        pipe.ltrim(self.key("waits"), 0, keep - 1)
-        await pipe.execute()
+        await run_pipeline(self.redis, [("lpush", self.key("waits"), repr(seconds)),
+                                        ("ltrim", self.key("waits"), 0, keep - 1)])
 
     async def recent_waits(self) -> List[float]:
         return [float(v) for v in await self.redis.lrange(self.key("waits"), 0, -1)]

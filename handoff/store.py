@@ -158,6 +158,10 @@ class Store:
     async def run(self, fn, *args, **kwargs):
         return await asyncio.to_thread(fn, *args, **kwargs)
 
+    def ping(self) -> None:
+        with self.engine.connect() as db:
+            db.execute(sa.text("SELECT 1"))
+
     # --- conversations and messages -------------------------------------------------
     def ensure_conversation(self, conversation_id: str, channel: str, sender: str) -> None:
         with self.engine.begin() as db:

@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 
 from bot.config import Config
 from bot.router import Router
+from handoff.queue import run_pipeline
 from handoff.service import DeliveryFailed
 from handoff.texts import delivery_failed
 
@@ -82,10 +83,7 @@ class Inbox:
 
     async def _over_limit(self, message: Inbound) -> bool:
         key = f"{self.prefix}rate:{message.channel}:{message.sender}:{int(time.time() // 60)}"
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count, _ = await pipe.execute()
+        count, _ = await run_pipeline(self.redis, [("incr", key), ("expire", key, 120)])
         return count > self.config.rate_limit_per_min
 
 

@@ -17,7 +17,7 @@
   };
   var TRIGGER = { urgency: "bộ phát hiện khẩn cấp", nlu: "bot", human_request: "người dùng yêu cầu", misunderstood: "bot không hiểu" };
   var ROLE = { user: "Người dùng", bot: "Bot", counsellor: "Tư vấn viên", note: "Ghi chú nội bộ", system: "Hệ thống" };
-  var me = null, options = null, current = null, lastId = 0, socket = null, retry = 1000;
+  var me = null, options = null, current = null, lastId = 0, shown = {}, socket = null, retry = 1000;
   var baseTitle = document.title, titleTimer = null;
 
   function api(method, path, body) {
@@ -198,9 +198,9 @@
 
   // --- one conversation ----------------------------------------------------------
   function openConversation(id) {
-    if (!current || current.id !== id) { lastId = 0; $("transcript").textContent = ""; }
+    if (!current || current.id !== id) { lastId = 0; shown = {}; $("transcript").textContent = ""; }
     return api("GET", "/api/conversations/" + id + "?after=0").then(function (c) {
-      current = c; lastId = 0; $("transcript").textContent = "";
+      current = c; lastId = 0; shown = {}; $("transcript").textContent = "";
       $("empty").hidden = true; $("chat").hidden = false; $("chat-error").textContent = "";
       $("chat-priority").className = "badge " + c.priority; $("chat-priority").textContent = PRIORITY[c.priority];
       $("chat-title").textContent = (CHANNEL[c.channel] || c.channel) + " " + c.sender;
@@ -256,12 +256,16 @@
     var list = $("transcript"), trigger = current && current.contacts.length
       ? current.contacts[current.contacts.length - 1].trigger_message_id : null;
     messages.forEach(function (m) {
-      if (m.id <= lastId) return;  // the live line and a catch-up may both bring it
-      lastId = m.id;
+      if (shown[m.id]) return;  // the live line and a catch-up may both bring it
+      shown[m.id] = true; lastId = Math.max(lastId, m.id);
       var li = el("li", "msg " + m.role + (m.id === trigger ? " trigger" : ""));
+      li.dataset.id = m.id;
       li.appendChild(el("span", "who", ROLE[m.role] + (m.author ? " · " + m.author : "") + " · " + time(m.created_at)));
       li.appendChild(document.createTextNode(m.text));
-      list.appendChild(li);
+      // Two gateways writing at once may publish out of order: each message goes to its place.
+      var before = null;
+      for (var n = list.lastElementChild; n && Number(n.dataset.id) > m.id; n = n.previousElementSibling) before = n;
+      list.insertBefore(li, before);
     });
     list.scrollTop = list.scrollHeight;
   }
