@@ -66,6 +66,7 @@ def create_app(
 ) -> web.Application:
     """The gateway. Tests hand in their own Redis (another database number) and store."""
     config = config or Config.from_env()
+    errors.quiet_protocol_errors()
     # 64 KiB is far above the longest message we accept; larger bodies get 413.
     app = web.Application(middlewares=[security_headers, deny_unlisted], client_max_size=64 * 1024)
     app["config"] = config

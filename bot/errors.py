@@ -79,3 +79,24 @@ def init(dsn: str, environment: str = "production") -> bool:
         integrations=[AioHttpIntegration(), LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)],
     )
     return True
+
+
+class _ProtocolErrors(logging.Filter):
+    """aiohttp logs a request it cannot parse at ERROR, quoting the raw bytes, which may hold a
+    message or a phone number. It is the client's fault, not ours: logged at INFO, by kind only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "malformed HTTP request refused (%s)", (type(error).__name__,), None, None)
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def quiet_protocol_errors() -> None:
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _ProtocolErrors) for f in server.filters):
+        server.addFilter(_ProtocolErrors())

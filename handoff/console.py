@@ -19,6 +19,7 @@ from aiohttp import web
 
 from actions.directory import default_directory
 from bot.config import ROOT
+from bot.payload import NotAnObject, json_object
 from handoff.auth import COOKIE, Sessions, api_error, requires
 from handoff.service import OUTCOMES, VICTIM_STATUS, Handoff, HandoffError, public_message
 
@@ -36,14 +37,11 @@ def mask(sender: str) -> str:
 
 async def read_json(request: web.Request) -> Dict[str, Any]:
     try:
-        body = json.loads((await request.read()).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "invalid_json", "message": "Dữ liệu gửi lên không hợp lệ."}),
-                                 content_type="application/json")
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "invalid_body", "message": "Cần một đối tượng JSON."}),
-                                 content_type="application/json")
-    return body
+        return json_object(await request.read())
+    except NotAnObject as error:
+        message = "Cần một đối tượng JSON." if error.code == "invalid_body" else "Dữ liệu gửi lên không hợp lệ."
+        code = "invalid_body" if error.code == "invalid_body" else "invalid_json"
+        raise web.HTTPBadRequest(text=json.dumps({"error": code, "message": message}), content_type="application/json")
 
 
 def handoff_error(error: HandoffError) -> web.Response:

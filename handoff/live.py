@@ -17,6 +17,7 @@ import logging
 from aiohttp import WSCloseCode, WSMsgType, web
 from redis.exceptions import RedisError
 
+from bot.payload import NotAnObject, json_object
 from handoff.auth import COOKIE, Sessions, allowed, api_error
 from handoff.service import Handoff
 
@@ -74,8 +75,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             if message.type != WSMsgType.TEXT:
                 break
             try:
-                data = json.loads(message.data)
-            except ValueError:
+                data = json_object(message.data)
+            except NotAnObject:
                 continue
             if data.get("type") == "heartbeat":
                 status = data.get("status") if data.get("status") in ("online", "away") else None

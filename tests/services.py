@@ -48,3 +48,28 @@ class RedisServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def postgres_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def fresh_postgres_database(name: str) -> str:
+    """An empty PostgreSQL database of this name (dropped first if left over); its URL."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"{PG_SERVER}/test", isolation_level="AUTOCOMMIT")
+    with engine.connect() as db:
+        db.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                   {"name": name})
+        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        db.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"{PG_SERVER}/{name}"

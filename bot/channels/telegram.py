@@ -73,7 +73,8 @@ class TelegramChannel:
             return web.json_response({"error": "forbidden"}, status=403)
         try:
             data = json.loads((await request.read()).decode("utf-8"))
-            update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
+            valid = isinstance(data, dict) and type(data.get("update_id")) is int  # bool is an int too
+            update = Update.de_json(data, self.application.bot) if valid else None
         except Exception:  # whatever the shape, it is not an update
             update = None
         if update is None:

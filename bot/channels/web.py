@@ -8,7 +8,6 @@ sender so a page that reconnects picks up where it left off.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from typing import Dict, List
@@ -19,6 +18,7 @@ from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox
 from bot.config import Config
+from bot.payload import NotAnObject, json_object
 
 CHANNEL = "web"
 OUTBOX_MAXLEN = 500
@@ -37,13 +37,12 @@ class BadRequest(Exception):
 def parse_body(raw: bytes, config: Config) -> Dict[str, str]:
     """Validate a web chat request; errors say what is wrong, never echo the content."""
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise BadRequest("invalid_encoding", "Nội dung phải được mã hóa UTF-8.")
-    except ValueError:
-        raise BadRequest("invalid_json", "Nội dung gửi lên không phải JSON hợp lệ.")
-    if not isinstance(body, dict):
-        raise BadRequest("invalid_body", 'Cần một đối tượng JSON dạng {"sender": "...", "text": "..."}.')
+        body = json_object(raw)
+    except NotAnObject as error:
+        raise BadRequest(error.code, {
+            "invalid_encoding": "Nội dung phải được mã hóa UTF-8.",
+            "invalid_json": "Nội dung gửi lên không phải JSON hợp lệ.",
+        }.get(error.code, 'Cần một đối tượng JSON dạng {"sender": "...", "text": "..."}.'))
     sender, text = body.get("sender"), body.get("text")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > config.max_sender_chars:
         raise BadRequest("invalid_sender", "Thiếu hoặc sai mã người gửi (sender).")

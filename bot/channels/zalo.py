@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import time
 from typing import Any, Dict
@@ -28,6 +27,7 @@ from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox, PermanentFailure, provider_route, split_text
 from bot.config import Config
+from bot.payload import NotAnObject, json_object
 from handoff.texts import GREETING, NOT_TEXT
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,22 @@ class Tokens:
         return tokens
 
 
+def _dict(value: Any) -> Dict[str, Any]:
+    """A signed event may still be oddly shaped: anything not an object counts as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def location(attachment: Dict[str, Any]) -> str:
+    """A shared location as a line of the transcript, or "" when it is not one."""
+    coordinates = _dict(_dict(attachment.get("payload")).get("coordinates"))
+    if attachment.get("type") != "location" or not coordinates:
+        return ""
+    try:
+        return f"[Vị trí được chia sẻ: {float(coordinates['latitude']):.5f}, {float(coordinates['longitude']):.5f}]"
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 class ZaloChannel:
     def __init__(self, config: Config, inbox: Inbox, http: aiohttp.ClientSession, redis: Redis) -> None:
         self.config, self.inbox, self.http = config, inbox, http
@@ -118,11 +134,9 @@ class ZaloChannel:
     async def webhook(self, request: web.Request) -> web.Response:
         raw = await request.read()
         try:
-            event = json.loads(raw.decode("utf-8"))
-            if not isinstance(event, dict):
-                raise ValueError
+            event = json_object(raw)
             app_id, timestamp = str(event["app_id"]), str(event["timestamp"])
-        except (UnicodeDecodeError, ValueError, KeyError):
+        except (NotAnObject, KeyError):
             logger.info("zalo webhook refused: malformed event")
             return web.json_response({"error": "invalid_event"}, status=400)
         expected = signature(app_id, raw, timestamp, self.config.zalo_oa_secret)
@@ -142,13 +156,13 @@ class ZaloChannel:
         return web.json_response({"ok": True})
 
     async def handle(self, event: Dict[str, Any]) -> None:
-        name = event.get("event_name", "")
-        sender = str((event.get("sender") or {}).get("id") or "")
-        message = event.get("message") or {}
+        name = str(event.get("event_name", ""))
+        sender = str(_dict(event.get("sender")).get("id") or "")
+        message = _dict(event.get("message"))
         if not sender:
             return
         if name == "follow":
-            follower = str((event.get("follower") or {}).get("id") or sender)
+            follower = str(_dict(event.get("follower")).get("id") or sender)
             if await self.inbox.first_time(CHANNEL, f"follow:{follower}:{event.get('timestamp')}"):
                 await self.inbox.answer(CHANNEL, follower, GREETING)
             return
@@ -160,16 +174,16 @@ class ZaloChannel:
                 await self.inbox.answer(CHANNEL, sender, NOT_TEXT)
             return
         text = str(message.get("text") or "")
-        attachments = tuple(str(a.get("type")) for a in message.get("attachments") or [] if isinstance(a, dict))
-        for attachment in message.get("attachments") or []:
-            coordinates = ((attachment or {}).get("payload") or {}).get("coordinates") or {}
-            if attachment.get("type") == "location" and coordinates:
-                text += (("\n" if text else "") + "[Vị trí được chia sẻ: "
-                         f"{float(coordinates['latitude']):.5f}, {float(coordinates['longitude']):.5f}]")
+        found = message.get("attachments")
+        attachments = [a for a in found if isinstance(a, dict)] if isinstance(found, list) else []
+        for attachment in attachments:
+            place = location(attachment)
+            if place:
+                text += ("\n" if text else "") + place
         if not text.strip():
             return
         inbound = Inbound(CHANNEL, sender, text[: self.config.max_message_chars], msg_id,
-                          int(event.get("timestamp") or 0) / 1000, attachments)
+                          int(event.get("timestamp") or 0) / 1000, tuple(str(a.get("type")) for a in attachments))
         for reply in await self.inbox.handle(inbound) or []:
             await self.inbox.answer(CHANNEL, sender, reply)
 
