@@ -4,6 +4,8 @@
   train        train the model if the data changed; print its path
   model-path   print the path the current model has (trained or not)
   serve        run the gateway (web chat and webhooks)
+  rasa         become one Rasa server with the current model (RASA_PORT, RASA_HOST, RASA_TOKEN,
+               ACTION_SERVER_URL, TRACKER_STORE_URL), as containers run it (docs/deploy.md)
   run          run Rasa, the action server and the gateway together (what `make run` does)
 """
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("train", help="train if needed and print the model path")
     sub.add_parser("model-path", help="print the current model path")
     sub.add_parser("serve", help="run the gateway")
+    sub.add_parser("rasa", help="run one Rasa server")
     sub.add_parser("run", help="run Rasa, actions and gateway")
     args = parser.parse_args(argv)
     _quiet()
@@ -57,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.INFO)
         serve()
         return 0
+    if args.command == "rasa":
+        from bot.config import Config
+        from bot.launcher import exec_rasa
+
+        exec_rasa(model.ensure_model(), Config.from_env())
     if args.command == "run":
         from bot.launcher import run_all
 

@@ -56,6 +56,15 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     return response
 
 
+@web.middleware
+async def forwarded_scheme(request: web.Request, handler) -> web.StreamResponse:
+    """Behind our reverse proxy only (TRUST_PROXY): the scheme the browser used."""
+    proto = request.headers.get("X-Forwarded-Proto", "")
+    if proto in ("http", "https"):
+        request = request.clone(scheme=proto)
+    return await handler(request)
+
+
 def create_app(
     config: Optional[Config] = None,
     detector: Optional[UrgencyDetector] = None,
@@ -68,7 +77,8 @@ def create_app(
     config = config or Config.from_env()
     errors.quiet_protocol_errors()
     # 64 KiB is far above the longest message we accept; larger bodies get 413.
-    app = web.Application(middlewares=[security_headers, deny_unlisted], client_max_size=64 * 1024)
+    middlewares = [forwarded_scheme] if config.trust_proxy else []
+    app = web.Application(middlewares=[*middlewares, security_headers, deny_unlisted], client_max_size=64 * 1024)
     app["config"] = config
     app["sockets"] = weakref.WeakSet()
 

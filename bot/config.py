@@ -32,6 +32,9 @@ class Config:
     rasa_servers: int = 1
     rasa_port: int = 5005
     tracker_store_url: str = ""
+    # `python -m bot rasa` (one server, e.g. in a container): where it listens and its action server.
+    rasa_host: str = "127.0.0.1"
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
     rasa_timeout_s: float = 15.0
     # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
     rasa_token: str = ""
@@ -98,6 +101,9 @@ class Config:
     rate_limit_per_min: int = 20
     # Secure cookies need HTTPS; "auto" sets the flag whenever the request came over HTTPS.
     cookie_secure: str = "auto"
+    # Behind our own reverse proxy (docs/deploy.md): take the scheme from X-Forwarded-Proto, so
+    # that origin checks and Secure cookies see the HTTPS the browser used. Never when exposed directly.
+    trust_proxy: bool = False
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Config":
@@ -112,6 +118,8 @@ class Config:
             rasa_servers=int(env.get("RASA_SERVERS", d.rasa_servers)),
             rasa_port=int(env.get("RASA_PORT", d.rasa_port)),
             tracker_store_url=env.get("TRACKER_STORE_URL", d.tracker_store_url),
+            rasa_host=env.get("RASA_HOST", d.rasa_host),
+            action_server_url=env.get("ACTION_SERVER_URL", d.action_server_url),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS", d.max_message_chars)),
             redis_url=env.get("REDIS_URL", d.redis_url),
             database_url=env.get("DATABASE_URL", d.database_url),
@@ -125,6 +133,7 @@ class Config:
             session_ttl_s=int(env.get("SESSION_TTL_S", d.session_ttl_s)),
             follow_up_after_s=float(env.get("FOLLOW_UP_AFTER_S", d.follow_up_after_s)),
             cookie_secure=env.get("COOKIE_SECURE", d.cookie_secure),
+            trust_proxy=env.get("TRUST_PROXY", "") in ("1", "true", "yes"),
             telegram_token=env.get("TELEGRAM_TOKEN", d.telegram_token),
             telegram_secret=env.get("TELEGRAM_SECRET", d.telegram_secret),
             telegram_mode=env.get("TELEGRAM_MODE", "webhook" if env.get("TELEGRAM_TOKEN") else d.telegram_mode),

@@ -15,8 +15,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
+from urllib.parse import unquote, urlsplit
 
 from bot.model import ROOT, rasa_env
+
+# Rasa's trackers in Redis expire with the transcripts' retention period (RETENTION_DAYS).
+DEFAULT_RETENTION_S = 180 * 86400
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ class Backend:
     log_dir: Optional[Path] = None
     env: Optional[Dict[str, str]] = None
     tracker_url: str = ""
+    retention_s: int = DEFAULT_RETENTION_S
     actions: Optional[subprocess.Popen] = None
     rasas: List[Optional[subprocess.Popen]] = field(default_factory=list)
 
@@ -78,7 +83,8 @@ class Backend:
 
     def start_rasa(self, i: int) -> None:
         self.rasas[i] = start_rasa(self.model, self.rasa_ports[i], self.action_port, Path(self.workdir.name),
-                                   self._log(f"rasa-{i}.log"), self.token, self.tracker_url)
+                                   self._log(f"rasa-{i}.log"), self.token, self.tracker_url,
+                                   self.retention_s)
 
     def wait(self, timeout_s: float = 180) -> None:
         wait_for_port(self.action_port, self.actions, timeout_s, "action server")
@@ -114,23 +120,52 @@ def start_actions(port: int, log: Optional[Path] = None, env: Optional[Dict[str,
     )
 
 
-def start_rasa(model: Path, port: int, action_port: int, workdir: Path, log: Optional[Path] = None,
-               token: str = "", tracker_url: str = "") -> subprocess.Popen:
-    # The action server's port changes per run; several servers share one SQL tracker store.
+def tracker_store_lines(url: str, retention_s: int = DEFAULT_RETENTION_S) -> List[str]:
+    """endpoints.yml for Rasa's tracker store: redis://… (RedisTrackerStore), any other
+    SQLAlchemy URL (SQLTrackerStore), or nothing (in memory)."""
+    if not url:
+        return []
+    if url.startswith(("redis://", "rediss://")):
+        parts = urlsplit(url)
+        config = {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+                  "db": int((parts.path or "/0").lstrip("/") or 0), "password": unquote(parts.password or "") or None,
+                  "use_ssl": parts.scheme == "rediss", "key_prefix": "rasa",
+                  # Trackers hold what people wrote: they expire with the retention period.
+                  "record_exp": retention_s}
+        return ["tracker_store:"] + [f"  {k}: {json.dumps(v)}" for k, v in config.items() if v is not None]
+    # Rasa takes a full SQLAlchemy URL in "url" (SQLTrackerStore.get_db_url).
+    return ["tracker_store:", "  type: SQL", f"  url: {json.dumps(url)}"]
+
+
+def rasa_command(model: Path, port: int, action_url: str, workdir: Path, token: str = "", tracker_url: str = "",
+                 interface: str = "127.0.0.1", retention_s: int = DEFAULT_RETENTION_S) -> List[str]:
+    """`rasa run` for one server; its endpoints file is written to ``workdir``."""
+    # The action server's address changes per run; several servers share one SQL tracker store.
     endpoints = workdir / f"endpoints-{port}.yml"
-    lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"']
-    if tracker_url:
-        # Rasa takes a full SQLAlchemy URL in "url" (SQLTrackerStore.get_db_url).
-        lines += ["tracker_store:", "  type: SQL", f"  url: {json.dumps(tracker_url)}"]
+    lines = ["action_endpoint:", f"  url: {json.dumps(action_url)}"] + tracker_store_lines(tracker_url, retention_s)
     endpoints.write_text("\n".join(lines) + "\n")
     # "=" form: a token may begin with "-", which argparse would take for an option (exit code 2).
     api = ["--enable-api", f"--auth-token={token}"] if token else []
-    return subprocess.Popen(
-        [sys.executable, "-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1",
-         "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
-         "--endpoints", str(endpoints), "--quiet", *api],
-        cwd=ROOT, env=rasa_env(), stdout=_sink(log), stderr=subprocess.STDOUT,
-    )
+    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--interface", interface,
+            "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
+            "--endpoints", str(endpoints), "--quiet", *api]
+
+
+def start_rasa(model: Path, port: int, action_port: int, workdir: Path, log: Optional[Path] = None,
+               token: str = "", tracker_url: str = "", retention_s: int = DEFAULT_RETENTION_S) -> subprocess.Popen:
+    command = rasa_command(model, port, f"http://127.0.0.1:{action_port}/webhook", workdir, token, tracker_url,
+                           retention_s=retention_s)
+    return subprocess.Popen(command, cwd=ROOT, env=rasa_env(), stdout=_sink(log), stderr=subprocess.STDOUT)
+
+
+def exec_rasa(model: Path, config) -> None:
+    """`python -m bot rasa`: this process becomes one Rasa server (for containers and process
+    managers, which then signal Rasa itself), configured from the environment (bot/config.py)."""
+    workdir = Path(tempfile.mkdtemp(prefix="hotline-rasa-"))
+    command = rasa_command(model, config.rasa_port, config.action_server_url, workdir, config.rasa_token,
+                           config.tracker_store_url, config.rasa_host, int(config.retention_days * 86400))
+    os.chdir(ROOT)
+    os.execve(command[0], command, rasa_env())
 
 
 def _sink(log: Optional[Path]):
@@ -140,14 +175,14 @@ def _sink(log: Optional[Path]):
 def start_backend(
     model: Path, rasa_port: Optional[int] = None, action_port: Optional[int] = None,
     log_dir: Optional[Path] = None, timeout_s: float = 180, env: Optional[Dict[str, str]] = None,
-    rasa_servers: int = 1, tracker_url: str = "",
+    rasa_servers: int = 1, tracker_url: str = "", retention_s: int = DEFAULT_RETENTION_S,
 ) -> Backend:
     """Rasa servers and the action server. ``tracker_url`` (an SQLAlchemy URL; empty: trackers
     in memory) lets a conversation survive a server's restart and go on on another one."""
     ports = [rasa_port or free_port()] + [free_port() for _ in range(rasa_servers - 1)]
     token = os.environ.get("RASA_TOKEN") or secrets.token_hex(24)
     backend = Backend(ports, action_port or free_port(), model, tempfile.TemporaryDirectory(prefix="hotline-backend-"),
-                      token, log_dir, env, tracker_url, rasas=[None] * rasa_servers)
+                      token, log_dir, env, tracker_url, retention_s, rasas=[None] * rasa_servers)
     backend.start_actions()
     for i in range(rasa_servers):
         backend.start_rasa(i)
@@ -179,7 +214,8 @@ def run_all(model: Path) -> int:
     logger.info("starting %d Rasa server(s) (from port %d) and actions (5055); a model takes ~30 s to load",
                 config.rasa_servers, config.rasa_port)
     with running_backend(model, rasa_port=config.rasa_port, action_port=5055, log_dir=log_dir,
-                         rasa_servers=config.rasa_servers, tracker_url=config.tracker_store_url) as backend:
+                         rasa_servers=config.rasa_servers, tracker_url=config.tracker_store_url,
+                         retention_s=int(config.retention_days * 86400)) as backend:
         config = config.with_(rasa_url=backend.gateway_rasa_url, rasa_token=backend.token)
         print(f"Web chat: http://{config.host}:{config.port}/   Console: http://{config.host}:{config.port}/console/"
               "  (Ctrl-C to stop)", flush=True)

@@ -18,11 +18,12 @@ minute to slow down.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
 from contextlib import nullcontext
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from actions.directory import SAFETY_OPENING, ServiceDirectory
 from bot.rasa_client import RasaClient, RasaUnavailable
@@ -59,31 +60,46 @@ class Router:
 
     async def _handle(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
                       slow_down: bool) -> Tuple[List[str], Urgency]:
-        before = (await self.handoff.state(cid))["state"]
-        message = await self.handoff.record(cid, "user", text)
-        notice = [PRIVACY_NOTICE] if await self.handoff.first_contact(cid) else []
-        await self.handoff.legal_basis(cid, urgent=urgency.level in (CRITICAL, HIGH))
-        if urgency.level in (CRITICAL, HIGH):
+        # The live state is read once, and again only after what may change it (an escalation
+        # here, or Rasa's actions): each Redis round trip costs every message.
+        state, until = await self.handoff.snapshot(cid)
+        urgent = urgency.level in (CRITICAL, HIGH)
+        # Storing the message (SQL) runs while the checks below and Rasa work; it is awaited
+        # before anything that needs it (an escalation) and before any answer is stored.
+        stored = asyncio.ensure_future(asyncio.gather(
+            self.handoff.record(cid, "user", text, state=state), self.handoff.first_contact(cid, state),
+            self.handoff.legal_basis(cid, urgent=urgent, state=state)))
+        try:
+            return await self._answer(cid, channel, sender, text, urgency, slow_down, state, until, stored), urgency
+        finally:
+            await stored  # never left running: its failure is this message's failure
+
+    async def _answer(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency, slow_down: bool,
+                      state: Dict[str, str], until: Optional[float], stored: asyncio.Future) -> List[str]:
+        before, urgent = state["state"], urgency.level in (CRITICAL, HIGH)
+        if urgent:
+            message, _first, _ = await stored
             await self.handoff.escalate(cid, urgency.level, "urgency", urgency.reasons, message["id"], text)
+            state = await self.handoff.state(cid)
         elif before == "bot":
-            survey = await self.handoff.survey_reply(cid, text)
+            survey = await self.handoff.survey_reply(cid, text, state)
             if survey:
-                await self.handoff.record(cid, "bot", survey)
-                return [survey], urgency
-        if (await self.handoff.state(cid))["state"] == "assigned":
-            return notice, urgency  # the counsellor has it, live
-        until = await self.handoff.blocked_until(cid)
-        if until and urgency.level not in (CRITICAL, HIGH):
+                await stored
+                await self.handoff.record(cid, "bot", survey, state=state)
+                return [survey]
+        if state["state"] == "assigned":
+            return [PRIVACY_NOTICE] if (await stored)[1] else []  # the counsellor has it, live
+        if until and not urgent:
             # Stored, not answered by the bot; told so once in a while, never silently dropped.
             first = await self.handoff.redis.set(f"{self.handoff.live.p}blocked-told:{cid}", "1", nx=True, ex=600)
             when = time.strftime("%H:%M %d/%m", time.gmtime(until + 7 * 3600))  # Vietnam time
-            return ([restricted(when)] if first else []), urgency
-        if slow_down and urgency.level not in (CRITICAL, HIGH):
+            return [restricted(when)] if first else []
+        if slow_down and not urgent:
             first = await self.handoff.redis.set(f"{self.handoff.live.p}slow:{cid}", "1", nx=True, ex=60)
-            return ([SLOW_DOWN] if first else []), urgency
+            return [SLOW_DOWN] if first else []
 
         key = sender_key(channel, sender)
-        await self.handoff.resume_bot_if_pending(cid)
+        await self.handoff.resume_bot_if_pending(cid, state)
         rasa_up = True
         try:
             replies = await self.rasa.send(key, text)
@@ -107,7 +123,7 @@ class Router:
                     replies += await self.rasa.send(key, INTAKE_TRIGGER)
                 except RasaUnavailable as error:
                     logger.warning("intake form not started (%s)", error)
-        replies += notice  # after the answer: what matters to the person comes first
-        for reply in replies:
-            await self.handoff.record(cid, "bot", reply)
-        return replies, urgency
+        _message, first, _ = await stored
+        replies += [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
+        await self.handoff.record_many(cid, "bot", replies, state)
+        return replies

@@ -30,15 +30,22 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 IDLE_TTL_S = 24 * 3600
 
-# KEYS: turn. ARGV: grace. Returns the new ticket; the first ticket of an idle
-# conversation gets `grace` seconds to start.
+# KEYS: turn. ARGV: grace, now, lease. Returns {ticket, 1 when it is its turn already}: in
+# the usual case (nobody ahead) taking a ticket and starting the turn are one round trip.
 _TAKE = """
 local ticket = redis.call('HINCRBY', KEYS[1], 'next', 1)
-if ticket == 1 or redis.call('HGET', KEYS[1], 'served') == false then
-  redis.call('HSET', KEYS[1], 'served', ticket - 1, 'deadline', tonumber(ARGV[2]) + tonumber(ARGV[1]))
+local now = tonumber(ARGV[2])
+local served = tonumber(redis.call('HGET', KEYS[1], 'served') or '-1')
+if ticket == 1 or served < 0 then
+  served = ticket - 1
+  redis.call('HSET', KEYS[1], 'served', served)
 end
 redis.call('EXPIRE', KEYS[1], %d)
-return ticket
+if served + 1 == ticket then
+  redis.call('HSET', KEYS[1], 'deadline', now + tonumber(ARGV[3]))
+  return {ticket, 1}
+end
+return {ticket, 0}
 """ % IDLE_TTL_S
 
 # KEYS: turn. ARGV: ticket, now, lease, grace. 1: go; 0: wait.
@@ -82,10 +89,10 @@ class Turns:
     @contextlib.asynccontextmanager
     async def turn(self, conversation: str, urgent: bool = False) -> AsyncIterator[None]:
         key = f"{self.prefix}turn:{conversation}"
-        ticket = int(await self._take(keys=[key], args=[self.grace_s, time.time()]))
+        ticket, go = await self._take(keys=[key], args=[self.grace_s, time.time(), self.lease_s])
         give_up = time.monotonic() + (self.urgent_wait_s if urgent else self.lease_s + self.grace_s)
         delay = 0.005
-        while not await self._turn(keys=[key], args=[ticket, time.time(), self.lease_s, self.grace_s]):
+        while not go and not await self._turn(keys=[key], args=[ticket, time.time(), self.lease_s, self.grace_s]):
             if time.monotonic() > give_up:
                 logger.warning("conversation turn not reached in time; going on out of turn")
                 break

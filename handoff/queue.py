@@ -257,7 +257,10 @@ class LiveState:
         return self.p + ":".join(parts)
 
     async def get(self, conversation_id: str) -> Dict[str, str]:
-        raw = await self.redis.hgetall(self.key("conv", conversation_id))
+        return self.decode(conversation_id, await self.redis.hgetall(self.key("conv", conversation_id)))
+
+    @staticmethod
+    def decode(conversation_id: str, raw: Mapping[bytes, bytes]) -> Dict[str, str]:
         state = {k.decode(): v.decode() for k, v in raw.items()}
         state.setdefault("state", "bot")
         state["conversation"] = conversation_id

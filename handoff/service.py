@@ -13,14 +13,14 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Protocol
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Protocol, Tuple
 
 from redis.asyncio import Redis
 
 from bot.config import Config
 from handoff import texts
 from handoff.places import province_in
-from handoff.queue import LiveState, Waiting, estimate_wait_s, order
+from handoff.queue import LiveState, Waiting, estimate_wait_s, order, run_pipeline
 from handoff.store import Store
 
 logger = logging.getLogger(__name__)
@@ -100,19 +100,24 @@ class Handoff:
         await self.live.set_fields(cid, channel=channel, sender=sender)
         return cid
 
-    async def first_contact(self, cid: str) -> bool:
+    async def first_contact(self, cid: str, state: Optional[Dict[str, str]] = None) -> bool:
         """True once per conversation: the moment to show the privacy notice."""
+        if state and state.get("notice") == "1":
+            return False
         return bool(await self.redis.hsetnx(self.live.key("conv", cid), "notice", "1"))
 
-    async def legal_basis(self, cid: str, urgent: bool) -> None:
+    async def legal_basis(self, cid: str, urgent: bool, state: Optional[Dict[str, str]] = None) -> None:
         """Record why we may process this conversation: the person's consent, or, once a message
         says someone is in danger, the protection of life and health (which then stays)."""
         basis = "vital_interest" if urgent else "consent"
-        current = await self.redis.hget(self.live.key("conv", cid), "legal_basis")
+        if state is not None:
+            current = state.get("legal_basis", "").encode()
+        else:
+            current = await self.redis.hget(self.live.key("conv", cid), "legal_basis")
         if current in (basis.encode(), b"vital_interest"):
             return
         await self.live.set_fields(cid, legal_basis=basis)
-        state = await self.live.get(cid)
+        state = state or await self.live.get(cid)
         await self.store.run(self.store.add_event, cid, "legal_basis", state["state"], state["state"], "gateway",
                              int(state["contact"]) if state.get("contact") else None, time.time(), basis=basis)
 
@@ -141,14 +146,33 @@ class Handoff:
     async def state(self, cid: str) -> Dict[str, str]:
         return await self.live.get(cid)
 
-    async def record(self, cid: str, role: str, text: str, author: Optional[str] = None) -> Dict[str, Any]:
-        """Store one message of the transcript and show it live in the consoles."""
-        state = await self.live.get(cid)
-        contact = int(state["contact"]) if state.get("contact") and state["state"] != "bot" else None
-        message = await self.store.run(self.store.add_message, cid, role, text, author, contact)
-        await self.notify({"type": "message", "conversation": cid, "state": state["state"],
-                           "counsellor": state.get("counsellor", ""), "message": public_message(message)})
+    async def snapshot(self, cid: str) -> Tuple[Dict[str, str], Optional[float]]:
+        """The live state and any restriction, in one round trip (every message needs both)."""
+        raw, blocked = await run_pipeline(self.redis, [("hgetall", self.live.key("conv", cid)),
+                                                       ("get", self.live.key("blocked", cid))], transaction=False)
+        return self.live.decode(cid, raw), (json.loads(blocked)["until"] if blocked else None)
+
+    async def record(self, cid: str, role: str, text: str, author: Optional[str] = None,
+                     state: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+        """Store one message of the transcript and show it live in the consoles. ``state``: the
+        conversation's live state when the caller has just read it (saves a round trip)."""
+        state = state or await self.live.get(cid)
+        message = await self.store.run(self.store.add_message, cid, role, text, author, _contact(state))
+        await self.notify(self._message_event(cid, state, message))
         return message
+
+    async def record_many(self, cid: str, role: str, texts: List[str], state: Dict[str, str]) -> None:
+        """The bot's answers to one message: one transaction, one round trip to Redis."""
+        if not texts:
+            return
+        stored = await self.store.run(self.store.add_messages, cid, role, texts, _contact(state))
+        await run_pipeline(self.redis, [("publish", self.live.key("notify"), json.dumps(
+            self._message_event(cid, state, m), ensure_ascii=False)) for m in stored], transaction=False)
+
+    @staticmethod
+    def _message_event(cid: str, state: Dict[str, str], message: Dict[str, Any]) -> Dict[str, Any]:
+        return {"type": "message", "conversation": cid, "state": state["state"],
+                "counsellor": state.get("counsellor", ""), "message": public_message(message)}
 
     async def notify(self, payload: Dict[str, Any]) -> None:
         await self.redis.publish(self.live.key("notify"), json.dumps(payload, ensure_ascii=False))
@@ -384,9 +408,9 @@ class Handoff:
             await self._bot_call(self.bot.resume, state)
         await self._send(state, cid, texts.closed() + ("\n" + texts.SURVEY[survey] if survey else ""))
 
-    async def survey_reply(self, cid: str, text: str) -> Optional[str]:
+    async def survey_reply(self, cid: str, text: str, state: Optional[Dict[str, str]] = None) -> Optional[str]:
         """The next survey question or thanks when ``text`` answers the survey, else None."""
-        state = await self.live.get(cid)
+        state = state or await self.live.get(cid)
         question = state.get("survey")
         if state["state"] != "bot" or not question:
             return None
@@ -497,10 +521,15 @@ class Handoff:
         if resuming and state.get("resume_pending"):
             await self.live.set_fields(state["conversation"], resume_pending="")
 
-    async def resume_bot_if_pending(self, cid: str) -> None:
-        state = await self.live.get(cid)
+    async def resume_bot_if_pending(self, cid: str, state: Optional[Dict[str, str]] = None) -> None:
+        state = state or await self.live.get(cid)
         if state.get("resume_pending") == "1" and self.bot:
             await self._bot_call(self.bot.resume, state)
+
+
+def _contact(state: Dict[str, str]) -> Optional[int]:
+    """The contact a message belongs to: none while the bot alone has the conversation."""
+    return int(state["contact"]) if state.get("contact") and state["state"] != "bot" else None
 
 
 def public_message(message: Dict[str, Any]) -> Dict[str, Any]:

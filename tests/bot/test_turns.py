@@ -50,7 +50,7 @@ async def test_a_ticket_whose_gateway_died_while_waiting_is_skipped(redis):
     turns = Turns(redis, lease_s=10, grace_s=0.3)
     key = "hl:turn:c3"
     async with turns.turn("c3"):
-        await turns._take(keys=[key], args=[turns.grace_s, time.time()])  # took a ticket, then died
+        await turns._take(keys=[key], args=[turns.grace_s, time.time(), turns.lease_s])  # took a ticket, then died
     start = time.monotonic()
     async with turns.turn("c3"):
         waited = time.monotonic() - start
