@@ -23,7 +23,7 @@ import logging
 import time
 from dataclasses import dataclass
 from contextlib import nullcontext
-from typing import Dict, List, Optional, Tuple
+from typing import Awaitable, Dict, List, Optional, Tuple, Union
 
 from actions.directory import SAFETY_OPENING, ServiceDirectory
 from bot.rasa_client import RasaClient, RasaUnavailable
@@ -48,7 +48,9 @@ class Router:
     turns: Optional[Turns] = None
 
     async def handle(self, channel: str, sender: str, text: str,
-                     slow_down: bool = False) -> Tuple[List[str], Urgency]:
+                     slow_down: Union[bool, Awaitable[bool]] = False) -> Tuple[List[str], Urgency]:
+        """``slow_down`` may be the Inbox's flood check still running (a Redis round trip that
+        need not delay the steps before it)."""
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
         urgency = self.detector.assess(text)
@@ -59,7 +61,7 @@ class Router:
             return await self._handle(cid, channel, sender, text, urgency, slow_down)
 
     async def _handle(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
-                      slow_down: bool) -> Tuple[List[str], Urgency]:
+                      slow_down: Union[bool, Awaitable[bool]]) -> Tuple[List[str], Urgency]:
         # The live state is read once, and again only after what may change it (an escalation
         # here, or Rasa's actions): each Redis round trip costs every message.
         state, until = await self.handoff.snapshot(cid)
@@ -74,7 +76,8 @@ class Router:
         finally:
             await stored  # never left running: its failure is this message's failure
 
-    async def _answer(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency, slow_down: bool,
+    async def _answer(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
+                      slow_down: Union[bool, Awaitable[bool]],
                       state: Dict[str, str], until: Optional[float], stored: asyncio.Future) -> List[str]:
         before, urgent = state["state"], urgency.level in (CRITICAL, HIGH)
         if urgent:
@@ -94,6 +97,8 @@ class Router:
             first = await self.handoff.redis.set(f"{self.handoff.live.p}blocked-told:{cid}", "1", nx=True, ex=600)
             when = time.strftime("%H:%M %d/%m", time.gmtime(until + 7 * 3600))  # Vietnam time
             return [restricted(when)] if first else []
+        if not isinstance(slow_down, bool):
+            slow_down = await slow_down
         if slow_down and not urgent:
             first = await self.handoff.redis.set(f"{self.handoff.live.p}slow:{cid}", "1", nx=True, ex=60)
             return [SLOW_DOWN] if first else []
@@ -110,20 +115,28 @@ class Router:
             replies = [] if urgency.level == CRITICAL else [self.directory.unavailable_message()]
         if urgency.level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, self.directory.safety_message())
-        state = await self.handoff.state(cid)
+        # These answers are final: they are stored while the state is read again (Rasa's actions
+        # may have queued the conversation), once the user's message is in.
+        await stored
+        answered = asyncio.ensure_future(self.handoff.record_many(cid, "bot", replies, state))
+        try:
+            state = await self.handoff.state(cid)
+        finally:
+            await answered
+        more = []
         if rasa_up and not replies and state["state"] == "bot":
             # Rasa always says something; silence means a custom action failed (action server
             # down): the person gets the hotline numbers rather than nothing.
             logger.warning("rasa gave no answer; answering from the gateway")
-            replies = [self.directory.unavailable_message()]
+            more.append(self.directory.unavailable_message())
         if before != "queued" and state["state"] == "queued":
-            replies.append(await self.handoff.queued_message(cid))
+            more.append(await self.handoff.queued_message(cid))
             if rasa_up:
                 try:
-                    replies += await self.rasa.send(key, INTAKE_TRIGGER)
+                    more += await self.rasa.send(key, INTAKE_TRIGGER)
                 except RasaUnavailable as error:
                     logger.warning("intake form not started (%s)", error)
         _message, first, _ = await stored
-        replies += [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
-        await self.handoff.record_many(cid, "bot", replies, state)
-        return replies
+        more += [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
+        await self.handoff.record_many(cid, "bot", more, state)
+        return replies + more

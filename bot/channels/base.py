@@ -72,9 +72,15 @@ class Inbox:
         if message.provider_id and not await self.first_time(message.channel, message.provider_id):
             return None
         try:
-            slow_down = await self._over_limit(message)
-            replies, _urgency = await self.router.handle(message.channel, message.sender, message.text,
-                                                         slow_down=slow_down)
+            # The flood check runs alongside the router's first steps; the router awaits it where it
+            # matters (urgent and held conversations never wait for it).
+            slow_down = asyncio.ensure_future(self._over_limit(message))
+            slow_down.add_done_callback(lambda f: f.cancelled() or f.exception())  # a failure is not an error here
+            try:
+                replies, _urgency = await self.router.handle(message.channel, message.sender, message.text,
+                                                             slow_down=slow_down)
+            finally:
+                await asyncio.wait([slow_down])
             return replies
         except BaseException:
             if message.provider_id:  # not handled: let the provider's retry in
