@@ -140,8 +140,7 @@ class Handoff:
             await self.store.run(self.store.add_event, cid, "unblocked", None, None, supervisor, None, time.time())
 
     async def blocked_until(self, cid: str) -> Optional[float]:
-        raw = await self.redis.get(self.live.key("blocked", cid))
-        return json.loads(raw)["until"] if raw else None
+        return _until(await self.redis.get(self.live.key("blocked", cid)))
 
     async def state(self, cid: str) -> Dict[str, str]:
         return await self.live.get(cid)
@@ -150,7 +149,7 @@ class Handoff:
         """The live state and any restriction, in one round trip (every message needs both)."""
         raw, blocked = await run_pipeline(self.redis, [("hgetall", self.live.key("conv", cid)),
                                                        ("get", self.live.key("blocked", cid))], transaction=False)
-        return self.live.decode(cid, raw), (json.loads(blocked)["until"] if blocked else None)
+        return self.live.decode(cid, raw), _until(blocked)
 
     async def record(self, cid: str, role: str, text: str, author: Optional[str] = None,
                      state: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
@@ -525,6 +524,11 @@ class Handoff:
         state = state or await self.live.get(cid)
         if state.get("resume_pending") == "1" and self.bot:
             await self._bot_call(self.bot.resume, state)
+
+
+def _until(raw: Optional[bytes]) -> Optional[float]:
+    """When a restriction (``blocked:{id}``) ends, or None."""
+    return json.loads(raw)["until"] if raw else None
 
 
 def _contact(state: Dict[str, str]) -> Optional[int]:

@@ -1,5 +1,5 @@
-"""Real servers a fault test owns and may crash: a private redis-server with append-only
-persistence, on its own port and directory."""
+"""Real servers a test owns: a private redis-server with append-only persistence, on its own
+port and directory, that a fault test may crash; fresh PostgreSQL databases."""
 from __future__ import annotations
 
 import shutil

@@ -1,5 +1,4 @@
 """The transcript store on SQLite (default) and PostgreSQL (DATABASE_URL)."""
-import socket
 import uuid
 
 import pytest
@@ -7,16 +6,9 @@ import pytest
 from handoff.service import Handoff
 from handoff.store import Store, metadata
 from tests.handoff.conftest import ensure_user
+from tests.services import PG_SERVER, postgres_reachable
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _pg_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 1).close()
-        return True
-    except OSError:
-        return False
+PG_URL = f"{PG_SERVER}/test"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,7 +16,7 @@ def any_store(request, tmp_path):
     if request.param == "sqlite":
         yield Store.from_url(f"sqlite:///{tmp_path / 'store.sqlite3'}")
         return
-    if not _pg_reachable():
+    if not postgres_reachable():
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (make services starts it where installed)")
     store = Store.from_url(PG_URL)
     metadata.drop_all(store.engine)
