@@ -102,6 +102,13 @@ async def gateway_without_rasa(redis, store):
     await stop_gateway(runner)
 
 
+async def rasa_tracker(http, rasa_url: str, token: str, sender_key: str) -> dict:
+    """A conversation's tracker, through Rasa's HTTP API."""
+    async with http.get(f"{rasa_url}/conversations/{sender_key}/tracker", params={"token": token}) as r:
+        assert r.status == 200
+        return await r.json()
+
+
 @pytest.fixture
 async def http():
     async with aiohttp.ClientSession() as session:

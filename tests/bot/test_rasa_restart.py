@@ -7,7 +7,7 @@ import pytest
 
 from actions.directory import SAFETY_OPENING
 from bot.launcher import running_backend
-from tests.conftest import TEST_REDIS_URL, start_gateway, stop_gateway
+from tests.conftest import TEST_REDIS_URL, rasa_tracker, start_gateway, stop_gateway
 from tests.handoff.conftest import user_says
 
 UNAVAILABLE = "trợ lý tự động đang tạm gián đoạn"
@@ -30,10 +30,8 @@ async def crash_gateway(own_backend, redis, store):
 
 
 async def tracker_texts(http, backend, sender):
-    async with http.get(f"{backend.rasa_url}/conversations/web:{sender}/tracker",
-                        params={"token": backend.token}) as r:
-        assert r.status == 200
-        return [e.get("text") for e in (await r.json())["events"] if e["event"] == "user"]
+    tracker = await rasa_tracker(http, backend.rasa_url, backend.token, f"web:{sender}")
+    return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
 
 def answered_by_the_bot(replies):

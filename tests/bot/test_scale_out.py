@@ -12,7 +12,8 @@ from bot.launcher import running_backend
 from bot.rasa_client import RasaClient
 from handoff.store import Store
 from handoff.texts import PRIVACY_NOTICE
-from tests.conftest import TEST_REDIS_URL, start_gateway, stop_gateway
+from tests.conftest import TEST_REDIS_URL, rasa_tracker, start_gateway, stop_gateway
+from tests.handoff.conftest import user_says
 from tests.services import fresh_postgres_database, postgres_reachable
 
 QUESTIONS = ["chào bạn", "số điện thoại đường dây nóng là gì", "đi xuất khẩu lao động cần giấy tờ gì",
@@ -65,12 +66,6 @@ def people_on_both_servers(backend):
     return [s for senders in by_server.values() for s in senders]
 
 
-async def say(http, gateway, sender, text):
-    async with http.post(f"{gateway}/webhooks/web", json={"sender": sender, "text": text}) as r:
-        assert r.status == 200
-        return [m["text"] for m in (await r.json())["messages"]]
-
-
 async def test_two_gateways_and_two_rasa_servers_keep_each_conversation_in_order(
         two_rasa_servers, two_gateways, http):
     gateways = [url for _runner, url, _store in two_gateways]
@@ -81,10 +76,10 @@ async def test_two_gateways_and_two_rasa_servers_keep_each_conversation_in_order
     async def person(sender):
         # The first message opens the conversation; the others follow 25 ms apart, without waiting
         # for answers, round-robin over the gateways.
-        answers = [await say(http, gateways[next(turn) % 2], sender, QUESTIONS[0])]
+        answers = [await user_says(http, gateways[next(turn) % 2], sender, QUESTIONS[0])]
         sent = []
         for text in QUESTIONS[1:]:
-            sent.append(asyncio.create_task(say(http, gateways[next(turn) % 2], sender, text)))
+            sent.append(asyncio.create_task(user_says(http, gateways[next(turn) % 2], sender, text)))
             await asyncio.sleep(0.025)
         return answers + list(await asyncio.gather(*sent))
 
@@ -103,9 +98,7 @@ async def test_two_gateways_and_two_rasa_servers_keep_each_conversation_in_order
         assert blocks == list(zip(QUESTIONS, replies))
         # Rasa's tracker (read from the other server than the one that served it: it is shared).
         for url in two_rasa_servers.rasa_urls:
-            async with http.get(f"{url}/conversations/web:{sender}/tracker",
-                                params={"token": two_rasa_servers.token}) as r:
-                events = (await r.json())["events"]
+            events = (await rasa_tracker(http, url, two_rasa_servers.token, f"web:{sender}"))["events"]
             assert [e["text"] for e in events if e["event"] == "user"] == QUESTIONS
             assert [e["text"] for e in events if e["event"] == "bot"] == [
                 t for r in replies for t in r if t != PRIVACY_NOTICE]
@@ -122,15 +115,14 @@ async def test_a_conversation_moves_to_the_other_server_when_its_own_is_down(two
     sender = people_on_both_servers(two_rasa_servers)[0]
     router = RasaClient(None, two_rasa_servers.gateway_rasa_url, 1)
     own = two_rasa_servers.rasa_urls.index(router.servers_for(f"web:{sender}")[0])
-    assert (await say(http, gateways[0], sender, QUESTIONS[1]))[0]
+    assert (await user_says(http, gateways[0], sender, QUESTIONS[1]))[0]
     two_rasa_servers.kill(two_rasa_servers.rasas[own])
     try:
-        replies = await say(http, gateways[1], sender, QUESTIONS[2])
+        replies = await user_says(http, gateways[1], sender, QUESTIONS[2])
         assert replies and "tạm gián đoạn" not in replies[0]
         other = two_rasa_servers.rasa_urls[1 - own]
-        async with http.get(f"{other}/conversations/web:{sender}/tracker",
-                            params={"token": two_rasa_servers.token}) as r:
-            said = [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
+        tracker = await rasa_tracker(http, other, two_rasa_servers.token, f"web:{sender}")
+        said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
         assert said == QUESTIONS[1:3]  # the conversation went on where it was
     finally:
         two_rasa_servers.start_rasa(own)

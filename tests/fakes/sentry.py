@@ -6,6 +6,8 @@ from typing import Any, Dict, List
 
 from aiohttp import web
 
+from tests.fakes import serve
+
 
 class FakeSentry:
     def __init__(self) -> None:
@@ -20,9 +22,7 @@ class FakeSentry:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_post("/api/1/envelope/", self._envelope)
         app.router.add_post("/api/1/store/", self._store)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runner = await serve(app, port)
         self.url = f"http://127.0.0.1:{port}"
         return runner
 

@@ -14,6 +14,8 @@ from typing import Any, Dict, List
 
 from aiohttp import web
 
+from tests.fakes import serve
+
 BOT = {"id": 7000001, "is_bot": True, "first_name": "Đường dây nóng", "username": "hotline_test_bot",
        "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
@@ -57,9 +59,7 @@ class FakeBotAPI:
     async def start(self, port: int) -> web.AppRunner:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._call)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runner = await serve(app, port)
         self.url = f"http://127.0.0.1:{port}"
         return runner
 

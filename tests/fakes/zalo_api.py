@@ -15,6 +15,8 @@ from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
+from tests.fakes import serve
+
 from bot.channels.zalo import signature
 
 
@@ -34,9 +36,7 @@ class FakeZalo:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._send)
         app.router.add_post("/v4/oa/access_token", self._refresh)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runner = await serve(app, port)
         self.url = f"http://127.0.0.1:{port}"
         return runner
 

@@ -104,6 +104,13 @@ async def signed_in(consoles, store, username, role="counsellor"):
     return console
 
 
+async def head_of_queue(console) -> str:
+    """The id of the case at the head of the queue, as this console sees it."""
+    status, queue = await console.call("GET", "/api/queue")
+    assert status == 200
+    return queue["waiting"][0]["id"]
+
+
 async def user_says(http, gateway, sender, text):
     async with http.post(f"{gateway}/webhooks/web", json={"sender": sender, "text": text}) as r:
         assert r.status == 200

@@ -12,7 +12,7 @@ import pytest
 from actions.directory import SAFETY_OPENING
 from handoff import texts
 from handoff.auth import COOKIE
-from tests.handoff.conftest import Console, ensure_user, signed_in, user_receives, user_says
+from tests.handoff.conftest import Console, ensure_user, head_of_queue, signed_in, user_receives, user_says
 
 
 async def test_sign_in_refuses_bad_passwords_and_unknown_users(consoles, store):
@@ -114,8 +114,7 @@ async def test_two_counsellors_claiming_at_once_get_one_winner_and_a_clear_refus
     first, second = await signed_in(consoles, store, "oanh"), await signed_in(consoles, store, "phuc")
     for _ in range(10):
         await user_says(http, gateway_without_rasa, uuid.uuid4().hex, "họ giữ hộ chiếu của em rồi, không cho về")
-        _, queue = await first.call("GET", "/api/queue")
-        cid = queue["waiting"][0]["id"]
+        cid = await head_of_queue(first)
         results = await asyncio.gather(first.call("POST", f"/api/conversations/{cid}/claim"),
                                        second.call("POST", f"/api/conversations/{cid}/claim"))
         statuses = sorted(status for status, _ in results)
@@ -130,8 +129,7 @@ async def test_a_counsellor_cannot_open_someone_elses_case(consoles, store, http
     owner, other = await signed_in(consoles, store, "quang"), await signed_in(consoles, store, "son")
     supervisor = await signed_in(consoles, store, "giamsat", role="supervisor")
     await user_says(http, gateway_without_rasa, uuid.uuid4().hex, "cứu em với, em bị đánh")
-    _, queue = await owner.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(owner)
     assert (await other.call("GET", f"/api/conversations/{cid}"))[0] == 200  # waiting: anyone may look
     await owner.call("POST", f"/api/conversations/{cid}/claim")
     assert (await other.call("GET", f"/api/conversations/{cid}"))[0] == 404
@@ -144,8 +142,7 @@ async def test_the_console_websocket_shows_user_messages_live(consoles, store, h
     lan = await signed_in(consoles, store, "tam")
     sender = uuid.uuid4().hex
     await user_says(http, gateway_without_rasa, sender, "em bị nhốt, cứu em")
-    _, queue = await lan.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(lan)
     await lan.call("POST", f"/api/conversations/{cid}/claim")
     async with lan.http.ws_connect(gateway_without_rasa.replace("http", "ws") + "/api/ws") as ws:
         assert json.loads((await ws.receive(timeout=5)).data)["type"] == "hello"
@@ -178,8 +175,7 @@ async def test_warm_transfer_to_an_online_colleague_through_the_api(consoles, st
     giver, taker = await signed_in(consoles, store, "viet"), await signed_in(consoles, store, "xuan")
     sender = uuid.uuid4().hex
     await user_says(http, gateway_without_rasa, sender, "em bị đánh, cứu em")
-    _, queue = await giver.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(giver)
     await giver.call("POST", f"/api/conversations/{cid}/claim")
     await taker.call("POST", "/api/presence", {"status": "away"})
     status, body = await giver.call("POST", f"/api/conversations/{cid}/transfer", {"to": "xuan", "note": "x"})
@@ -222,8 +218,7 @@ async def test_contact_details_are_masked_until_asked_for_and_each_look_is_audit
     owner, other = await signed_in(consoles, store, "yen"), await signed_in(consoles, store, "anh.khac")
     sender = uuid.uuid4().hex
     await user_says(http, gateway_without_rasa, sender, "cứu em, họ đánh em")
-    _, queue = await owner.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(owner)
     assert sender not in json.dumps(await owner.call("GET", f"/api/conversations/{cid}"))
     assert (await owner.call("POST", f"/api/conversations/{cid}/contact"))[0] == 403  # not claimed yet
     await owner.call("POST", f"/api/conversations/{cid}/claim")
@@ -266,8 +261,7 @@ async def test_a_supervisor_takes_over_and_reassigns_live_cases(consoles, store,
     holder, other = await signed_in(consoles, store, "tv.binh"), await signed_in(consoles, store, "tv.cuc")
     sender = uuid.uuid4().hex
     await user_says(http, gateway_without_rasa, sender, "cứu em, họ nhốt em")
-    _, queue = await supervisor.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(supervisor)
     # straight from the queue to a counsellor
     assert (await supervisor.call("POST", f"/api/conversations/{cid}/reassign", {"to": "tv.binh"}))[0] == 200
     _, mine = await holder.call("GET", "/api/queue")

@@ -6,6 +6,7 @@ import aiohttp
 
 from handoff import texts
 from nlu.urgency import default_detector
+from tests.conftest import rasa_tracker
 from tests.handoff.conftest import Console, ensure_user, user_receives, user_says
 
 
@@ -18,9 +19,7 @@ async def console_for(gateway, store, username):
 
 async def rasa_paused(backend, sender_key):
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{backend.rasa_url}/conversations/{sender_key}/tracker",
-                            params={"token": backend.token}) as r:
-            return (await r.json())["paused"]
+        return (await rasa_tracker(http, backend.rasa_url, backend.token, sender_key))["paused"]
 
 
 async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_held(

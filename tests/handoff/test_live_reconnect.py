@@ -4,7 +4,7 @@ one it has. Nothing is lost, nothing arrives twice, and the case stays with them
 import json
 import uuid
 
-from tests.handoff.conftest import signed_in, user_says
+from tests.handoff.conftest import head_of_queue, signed_in, user_says
 
 
 async def messages_from(ws, count, timeout=10):
@@ -20,8 +20,7 @@ async def test_a_dropped_console_catches_up_without_loss_or_duplicates(consoles,
     gateway, sender = gateway_without_rasa, uuid.uuid4().hex
     lan = await signed_in(consoles, store, "thuy")
     await user_says(http, gateway, sender, "cứu em, em bị nhốt ở tầng hai")
-    _, queue = await lan.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(lan)
     assert (await lan.call("POST", f"/api/conversations/{cid}/claim"))[0] == 200
     _, case = await lan.call("GET", f"/api/conversations/{cid}?after=0")
     shown = [m["id"] for m in case["messages"]]

@@ -3,7 +3,7 @@ import time
 import uuid
 
 from handoff.retention import MARKER_ERASED
-from tests.handoff.conftest import signed_in, user_says
+from tests.handoff.conftest import head_of_queue, signed_in, user_says
 
 TODAY = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 7 * 3600))  # the hotline's day (UTC+7)
 PERIOD = f"from={TODAY}&to={TODAY}"
@@ -13,8 +13,7 @@ async def closed_case(consoles, store, http, gateway, text, outcome, counsellor=
     lan = await signed_in(consoles, store, counsellor)
     sender = uuid.uuid4().hex
     await user_says(http, gateway, sender, text)
-    _, queue = await lan.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(lan)
     await lan.call("POST", f"/api/conversations/{cid}/claim")
     await lan.call("POST", f"/api/conversations/{cid}/messages", {"text": "Chị đây."})
     await lan.call("POST", f"/api/conversations/{cid}/close", {"outcomes": [outcome], "victim": "suspected"})
@@ -81,8 +80,7 @@ async def test_a_counsellor_refers_a_case_with_only_what_the_partner_needs_and_t
     other = await signed_in(consoles, store, "ref.khac")
     sender = uuid.uuid4().hex
     await user_says(http, gateway_without_rasa, sender, "cứu em, em bị bán sang Campuchia, số em 0912345678")
-    _, queue = await lan.call("GET", "/api/queue")
-    cid = queue["waiting"][0]["id"]
+    cid = await head_of_queue(lan)
     await lan.call("POST", f"/api/conversations/{cid}/claim")
     _, options = await lan.call("GET", "/api/quick-replies")
     assert options["partners"]["border_guard"]["kind"] == "rescue"

@@ -11,7 +11,7 @@ from bot.launcher import free_port
 from handoff import texts
 from tests.conftest import start_gateway
 from tests.fakes.telegram_api import FakeBotAPI, location_update, text_update
-from tests.handoff.conftest import Console, ensure_user
+from tests.handoff.conftest import Console, ensure_user, head_of_queue
 
 TOKEN = "123456:TEST-token"
 SECRET = "s3cret-Token_value"
@@ -123,8 +123,7 @@ async def test_a_provider_outage_is_retried_then_shown_to_the_counsellor(http, t
     console = Console(tg_gateway)
     try:
         await console.login("tg.minh")
-        _, queue = await console.call("GET", "/api/queue")
-        cid = queue["waiting"][0]["id"]
+        cid = await head_of_queue(console)
         await console.call("POST", f"/api/conversations/{cid}/claim")
         bot_api.fail_next = 2  # down twice, then back: the third attempt goes through
         status, _ = await console.call("POST", f"/api/conversations/{cid}/messages", {"text": "Em còn đó không?"})
