@@ -435,10 +435,12 @@
       + ($("stats-channel").value ? "&channel=" + $("stats-channel").value : "");
   }
   (function () {
-    var today = new Date(), first = new Date(today.getFullYear(), today.getMonth(), 1);
-    function iso(d) { return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"); }
-    $("stats-from").value = iso(first); $("stats-to").value = iso(today);
-    $("search-from").value = iso(first); $("search-to").value = iso(today);
+    // The hotline's days are Vietnam's (the server counts them so), whatever the laptop's clock zone:
+    // between 0:00 and 7:00 in Vietnam a UTC laptop would otherwise still be on yesterday.
+    var today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });  // YYYY-MM-DD
+    var first = today.slice(0, 8) + "01";
+    $("stats-from").value = first; $("stats-to").value = today;
+    $("search-from").value = first; $("search-to").value = today;
   })();
   $("stats-form").addEventListener("submit", function (event) {
     event.preventDefault();
