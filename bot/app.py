@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import AsyncIterator, Optional
 
 import aiohttp
+import uvloop
 from aiohttp import web
 
 from redis.asyncio import Redis
@@ -179,4 +180,7 @@ def serve(config: Optional[Config] = None) -> None:
     config = config or Config.from_env()
     errors.init(config.sentry_dsn, config.sentry_environment)
     logger.info("gateway on http://%s:%d/", config.host, config.port)
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None, **RUN_OPTIONS)
+    # uvloop (installed with Rasa's Sanic) cuts the gateway's CPU per message by about a tenth
+    # (README, "Load, latency").
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None, loop=uvloop.new_event_loop(),
+                **RUN_OPTIONS)

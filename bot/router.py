@@ -22,12 +22,11 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from contextlib import nullcontext
 from typing import Awaitable, Dict, List, Optional, Tuple, Union
 
 from actions.directory import SAFETY_OPENING, ServiceDirectory
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.turns import Turns
+from bot.turns import Turn, Turns
 from handoff.service import Handoff, sender_key
 from handoff.texts import PRIVACY_NOTICE, restricted
 from nlu.urgency import CRITICAL, HIGH, Urgency, UrgencyDetector
@@ -45,7 +44,7 @@ class Router:
     detector: UrgencyDetector
     directory: ServiceDirectory
     handoff: Handoff
-    turns: Optional[Turns] = None
+    turns: Turns
 
     async def handle(self, channel: str, sender: str, text: str,
                      slow_down: Union[bool, Awaitable[bool]] = False) -> Tuple[List[str], Urgency]:
@@ -54,17 +53,23 @@ class Router:
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
         urgency = self.detector.assess(text)
-        cid = await self.handoff.conversation_for(channel, sender)
-        # One message of a conversation at a time, across gateways (bot/turns.py).
-        turn = self.turns.turn(cid, urgent=urgency.level in (CRITICAL, HIGH)) if self.turns else nullcontext()
-        async with turn:
-            return await self._handle(cid, channel, sender, text, urgency, slow_down)
+        # One message of a conversation at a time, across gateways (bot/turns.py). The conversation,
+        # the turn and the live state come in one round trip; the state is read again only after
+        # what may change it (an escalation here, or Rasa's actions): each round trip costs every
+        # message.
+        ticket = await self.turns.take_by_pointer(self.handoff.pointer(channel, sender), self.handoff.snapshot_reads())
+        if ticket is None:  # the first message of a conversation (or the first after a Redis restart)
+            cid = await self.handoff.conversation_for(channel, sender)
+            ticket = await self.turns.take(cid, self.handoff.snapshot_reads(cid))
+        cid = ticket.conversation
+        async with self.turns.hold(ticket, urgent=urgency.level in (CRITICAL, HIGH)) as turn:
+            state, until = (self.handoff.snapshot_of(cid, turn.reads) if turn.reads is not None
+                            else await self.handoff.snapshot(cid))
+            return await self._handle(turn, cid, channel, sender, text, urgency, slow_down, state, until)
 
-    async def _handle(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
-                      slow_down: Union[bool, Awaitable[bool]]) -> Tuple[List[str], Urgency]:
-        # The live state is read once, and again only after what may change it (an escalation
-        # here, or Rasa's actions): each Redis round trip costs every message.
-        state, until = await self.handoff.snapshot(cid)
+    async def _handle(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
+                      slow_down: Union[bool, Awaitable[bool]], state: Dict[str, str], until: Optional[float]
+                      ) -> Tuple[List[str], Urgency]:
         urgent = urgency.level in (CRITICAL, HIGH)
         # Storing the message (SQL) runs while the checks below and Rasa work; it is awaited
         # before anything that needs it (an escalation) and before any answer is stored.
@@ -72,11 +77,12 @@ class Router:
             self.handoff.record(cid, "user", text, state=state), self.handoff.first_contact(cid, state),
             self.handoff.legal_basis(cid, urgent=urgent, state=state)))
         try:
-            return await self._answer(cid, channel, sender, text, urgency, slow_down, state, until, stored), urgency
+            return await self._answer(turn, cid, channel, sender, text, urgency, slow_down, state, until,
+                                      stored), urgency
         finally:
             await stored  # never left running: its failure is this message's failure
 
-    async def _answer(self, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
+    async def _answer(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
                       slow_down: Union[bool, Awaitable[bool]],
                       state: Dict[str, str], until: Optional[float], stored: asyncio.Future) -> List[str]:
         before, urgent = state["state"], urgency.level in (CRITICAL, HIGH)
@@ -116,13 +122,14 @@ class Router:
         if urgency.level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, self.directory.safety_message())
         # These answers are final: they are stored while the state is read again (Rasa's actions
-        # may have queued the conversation), once the user's message is in.
+        # may have queued the conversation), once the user's message is in. Consoles see them with
+        # the turn's release, in one round trip.
         await stored
-        answered = asyncio.ensure_future(self.handoff.record_many(cid, "bot", replies, state))
+        answered = asyncio.ensure_future(self.handoff.store_many(cid, "bot", replies, state))
         try:
             state = await self.handoff.state(cid)
         finally:
-            await answered
+            shown = await answered
         more = []
         if rasa_up and not replies and state["state"] == "bot":
             # Rasa always says something; silence means a custom action failed (action server
@@ -138,5 +145,6 @@ class Router:
                     logger.warning("intake form not started (%s)", error)
         _message, first, _ = await stored
         more += [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
-        await self.handoff.record_many(cid, "bot", more, state)
+        shown += await self.handoff.store_many(cid, "bot", more, state)
+        await turn.release(*shown)
         return replies + more

@@ -22,31 +22,57 @@ import contextlib
 import logging
 import random
 import time
-from typing import AsyncIterator
+from dataclasses import dataclass
+from typing import AsyncIterator, Optional, Sequence, Tuple
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from handoff.queue import run_pipeline
+
 logger = logging.getLogger(__name__)
 IDLE_TTL_S = 24 * 3600
 
-# KEYS: turn. ARGV: grace, now, lease. Returns {ticket, 1 when it is its turn already}: in
-# the usual case (nobody ahead) taking a ticket and starting the turn are one round trip.
-_TAKE = """
-local ticket = redis.call('HINCRBY', KEYS[1], 'next', 1)
-local now = tonumber(ARGV[2])
-local served = tonumber(redis.call('HGET', KEYS[1], 'served') or '-1')
-if ticket == 1 or served < 0 then
-  served = ticket - 1
-  redis.call('HSET', KEYS[1], 'served', served)
+# Take a ticket; in the usual case (nobody ahead) its turn begins at once, in the same call.
+_TAKE_FUNCTION = """
+local function take(key, now, lease)
+  local ticket = redis.call('HINCRBY', key, 'next', 1)
+  local served = tonumber(redis.call('HGET', key, 'served') or '-1')
+  if ticket == 1 or served < 0 then
+    served = ticket - 1
+    redis.call('HSET', key, 'served', served)
+  end
+  redis.call('EXPIRE', key, %d)
+  if served + 1 == ticket then
+    redis.call('HSET', key, 'deadline', now + lease)
+    return ticket, 1
+  end
+  return ticket, 0
 end
-redis.call('EXPIRE', KEYS[1], %d)
-if served + 1 == ticket then
-  redis.call('HSET', KEYS[1], 'deadline', now + tonumber(ARGV[3]))
-  return {ticket, 1}
-end
-return {ticket, 0}
 """ % IDLE_TTL_S
+
+# KEYS: turn. ARGV: now, lease. Returns {ticket, 1 when its turn began}.
+_TAKE = _TAKE_FUNCTION + """
+local ticket, go = take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+return {ticket, go}
+"""
+
+# A message of a conversation known by its pointer (a key holding the conversation id): the
+# id, the ticket and, when the turn began, the reads, all in one round trip.
+# KEYS: pointer. ARGV: turn key prefix, now, lease, then (command, key prefix) pairs, each key
+# completed with the conversation id. Returns false when the pointer is missing.
+# The keys built here are not declared, which Redis Cluster forbids; the hotline runs on one
+# Redis (with Sentinel, docs/deploy.md), as its queue scripts, which span conversations, need.
+_BEGIN = _TAKE_FUNCTION + """
+local conversation = redis.call('GET', KEYS[1])
+if not conversation then return false end
+local ticket, go = take(ARGV[1] .. conversation, tonumber(ARGV[2]), tonumber(ARGV[3]))
+local out = {conversation, ticket, go}
+if go == 1 then
+  for i = 4, #ARGV, 2 do out[#out + 1] = redis.call(ARGV[i], ARGV[i + 1] .. conversation) end
+end
+return out
+"""
 
 # KEYS: turn. ARGV: ticket, now, lease, grace. 1: go; 0: wait.
 _TURN = """
@@ -77,31 +103,93 @@ return 1
 """
 
 
+@dataclass
+class Ticket:
+    """A place in a conversation's line. ``reads``: what was read in the same round trip, valid
+    only when ``started`` (its turn began at once); a ticket that waits reads again."""
+    conversation: str
+    key: str
+    number: int
+    started: bool
+    reads: list
+
+
+class Turn:
+    """A turn being held. ``reads``: the ticket's reads, or None when it had to wait."""
+
+    def __init__(self, turns: "Turns", ticket: Ticket, waited: bool) -> None:
+        self._turns, self.ticket = turns, ticket
+        self.conversation = ticket.conversation
+        self.reads = None if waited else ticket.reads
+        self.released = False
+
+    async def release(self, *commands: tuple) -> list:
+        """End the turn, after ``commands`` (run_pipeline's form) in the same round trip: the
+        last writes of a message and its release cost one round trip, not two."""
+        self.released = True
+        found = await run_pipeline(self._turns.redis, [*commands, (
+            "eval", _DONE, 1, self.ticket.key, self.ticket.number, time.time(), self._turns.grace_s)],
+            transaction=False)
+        return found[:-1]
+
+
 class Turns:
+    """EVAL rather than EVALSHA for the scripts sent in pipelines: no reload is needed after a
+    Redis restart (Redis caches them)."""
+
     def __init__(self, redis: Redis, lease_s: float, urgent_wait_s: float = 2.0, grace_s: float = 3.0,
                  prefix: str = "hl:") -> None:
         self.redis, self.lease_s, self.urgent_wait_s, self.grace_s = redis, lease_s, urgent_wait_s, grace_s
         self.prefix = prefix
-        self._take = redis.register_script(_TAKE)
         self._turn = redis.register_script(_TURN)
-        self._done = redis.register_script(_DONE)
+
+    def key(self, conversation: str) -> str:
+        return f"{self.prefix}turn:{conversation}"
+
+    async def take(self, conversation: str, reads: Sequence[tuple] = ()) -> Ticket:
+        """A ticket and what ``reads`` (run_pipeline's form) returned, in one round trip."""
+        key = self.key(conversation)
+        (number, go), *found = await run_pipeline(self.redis, [
+            ("eval", _TAKE, 1, key, time.time(), self.lease_s), *reads], transaction=False)
+        return Ticket(conversation, key, number, bool(go), found)
+
+    async def take_by_pointer(self, pointer: str, reads: Sequence[Tuple[str, str]] = ()) -> Optional[Ticket]:
+        """The same for the conversation whose id ``pointer`` holds, found in the same round trip;
+        ``reads`` are (command, key prefix) pairs. None when the pointer is missing."""
+        found = await self.redis.eval(_BEGIN, 1, pointer, self.key(""), time.time(), self.lease_s,
+                                      *[part for read in reads for part in read])
+        if not found:
+            return None
+        conversation, number, go, *reads_found = found
+        conversation = conversation.decode()
+        return Ticket(conversation, self.key(conversation), number, bool(go), reads_found)
 
     @contextlib.asynccontextmanager
-    async def turn(self, conversation: str, urgent: bool = False) -> AsyncIterator[None]:
-        key = f"{self.prefix}turn:{conversation}"
-        ticket, go = await self._take(keys=[key], args=[self.grace_s, time.time(), self.lease_s])
+    async def hold(self, ticket: Ticket, urgent: bool = False) -> AsyncIterator[Turn]:
+        """Wait for the ticket's turn, then hold it until the block ends."""
         give_up = time.monotonic() + (self.urgent_wait_s if urgent else self.lease_s + self.grace_s)
         delay = 0.005
-        while not go and not await self._turn(keys=[key], args=[ticket, time.time(), self.lease_s, self.grace_s]):
+        go = ticket.started
+        while not go and not await self._turn(keys=[ticket.key],
+                                              args=[ticket.number, time.time(), self.lease_s, self.grace_s]):
             if time.monotonic() > give_up:
                 logger.warning("conversation turn not reached in time; going on out of turn")
                 break
             await asyncio.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 0.05)
+        turn = Turn(self, ticket, waited=not ticket.started)
         try:
-            yield
+            yield turn
         finally:
-            try:
-                await self._done(keys=[key], args=[ticket, time.time(), self.grace_s])
-            except (RedisError, OSError) as error:  # the next message waits out the lease instead
-                logger.warning("conversation turn not released (%s)", type(error).__name__)
+            if not turn.released:
+                try:
+                    await turn.release()
+                except (RedisError, OSError) as error:  # the next message waits out the lease instead
+                    logger.warning("conversation turn not released (%s)", type(error).__name__)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, conversation: str, urgent: bool = False, reads: Sequence[tuple] = ()
+                   ) -> AsyncIterator[Turn]:
+        """Take a ticket and hold its turn."""
+        async with self.hold(await self.take(conversation, reads), urgent) as turn:
+            yield turn

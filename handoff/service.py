@@ -87,7 +87,7 @@ class Handoff:
     # --- conversations and messages ----------------------------------------------
     async def conversation_for(self, channel: str, sender: str) -> str:
         """The conversation id of a channel user, created on first contact."""
-        key = self.live.key("sender", channel, sender)
+        key = self.pointer(channel, sender)
         existing = await self.redis.get(key)
         if existing:
             return existing.decode()
@@ -145,11 +145,24 @@ class Handoff:
     async def state(self, cid: str) -> Dict[str, str]:
         return await self.live.get(cid)
 
-    async def snapshot(self, cid: str) -> Tuple[Dict[str, str], Optional[float]]:
-        """The live state and any restriction, in one round trip (every message needs both)."""
-        raw, blocked = await run_pipeline(self.redis, [("hgetall", self.live.key("conv", cid)),
-                                                       ("get", self.live.key("blocked", cid))], transaction=False)
+    def pointer(self, channel: str, sender: str) -> str:
+        """The key holding a channel user's conversation id."""
+        return self.live.key("sender", channel, sender)
+
+    def snapshot_reads(self, cid: str = "") -> List[Tuple[str, str]]:
+        """What reads the live state and any restriction (every message needs both), as
+        (command, key) pairs, for a round trip the caller makes anyway (its turn, bot/turns.py).
+        Without ``cid`` the keys are prefixes, which a script completes."""
+        return [("hgetall", self.live.key("conv", cid)), ("get", self.live.key("blocked", cid))]
+
+    def snapshot_of(self, cid: str, found: List[Any]) -> Tuple[Dict[str, str], Optional[float]]:
+        raw, blocked = found
+        if isinstance(raw, list):  # HGETALL inside a script: a flat list
+            raw = dict(zip(raw[::2], raw[1::2]))
         return self.live.decode(cid, raw), _until(blocked)
+
+    async def snapshot(self, cid: str) -> Tuple[Dict[str, str], Optional[float]]:
+        return self.snapshot_of(cid, await run_pipeline(self.redis, self.snapshot_reads(cid), transaction=False))
 
     async def record(self, cid: str, role: str, text: str, author: Optional[str] = None,
                      state: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
@@ -162,11 +175,18 @@ class Handoff:
 
     async def record_many(self, cid: str, role: str, texts: List[str], state: Dict[str, str]) -> None:
         """The bot's answers to one message: one transaction, one round trip to Redis."""
+        shown = await self.store_many(cid, role, texts, state)
+        if shown:
+            await run_pipeline(self.redis, shown, transaction=False)
+
+    async def store_many(self, cid: str, role: str, texts: List[str], state: Dict[str, str]) -> List[tuple]:
+        """Store messages in one transaction; returns the commands that show them live, for the
+        caller's next round trip to Redis."""
         if not texts:
-            return
+            return []
         stored = await self.store.run(self.store.add_messages, cid, role, texts, _contact(state))
-        await run_pipeline(self.redis, [("publish", self.live.key("notify"), json.dumps(
-            self._message_event(cid, state, m), ensure_ascii=False)) for m in stored], transaction=False)
+        return [("publish", self.live.key("notify"), json.dumps(self._message_event(cid, state, m), ensure_ascii=False))
+                for m in stored]
 
     @staticmethod
     def _message_event(cid: str, state: Dict[str, str], message: Dict[str, Any]) -> Dict[str, Any]:

@@ -9,21 +9,22 @@ async def test_messages_take_their_turns_in_arrival_order_one_at_a_time(redis):
     turns = Turns(redis, lease_s=10)
     order, active, most = [], 0, 0
 
-    async def message(i: int) -> None:
+    async def message() -> None:
         nonlocal active, most
-        async with turns.turn("c1"):
+        async with turns.turn("c1") as turn:
             active += 1
             most = max(most, active)
             await asyncio.sleep(0.01)
-            order.append(i)
+            order.append(turn.ticket.number)
             active -= 1
 
     tasks = []
-    for i in range(15):
-        tasks.append(asyncio.create_task(message(i)))
+    for _ in range(15):
+        tasks.append(asyncio.create_task(message()))
         await asyncio.sleep(0.002)  # arrivals 2 ms apart, each handled for 10 ms
     await asyncio.gather(*tasks)
-    assert order == list(range(15))
+    # Arrival is when Redis gives the ticket (two sends 2 ms apart may reach it swapped).
+    assert order == list(range(1, 16))
     assert most == 1
 
 
@@ -50,7 +51,7 @@ async def test_a_ticket_whose_gateway_died_while_waiting_is_skipped(redis):
     turns = Turns(redis, lease_s=10, grace_s=0.3)
     key = "hl:turn:c3"
     async with turns.turn("c3"):
-        await turns._take(keys=[key], args=[turns.grace_s, time.time(), turns.lease_s])  # took a ticket, then died
+        await turns.take(key)  # took a ticket, then died
     start = time.monotonic()
     async with turns.turn("c3"):
         waited = time.monotonic() - start
@@ -65,3 +66,37 @@ async def test_an_urgent_message_does_not_wait_behind_a_stuck_turn(redis):
     async with turns.turn("c4", urgent=True):
         waited = time.monotonic() - start
     assert waited < 2
+
+
+async def test_reads_come_with_the_turn_and_writes_with_its_release(redis):
+    turns = Turns(redis, lease_s=10)
+    await redis.set("hl:test:state", "before")
+    async with turns.turn("c5", reads=[("get", "hl:test:state")]) as first:
+        assert first.reads == [b"before"]  # read in the same round trip as the turn
+        waiting = asyncio.create_task(_enter(turns, "c5", [("get", "hl:test:state")]))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        assert await first.release(("set", "hl:test:state", "after")) == [True]
+    second = await waiting
+    assert second.reads is None  # it waited: what it read with its ticket is stale
+    assert await redis.get("hl:test:state") == b"after"
+
+
+async def _enter(turns, conversation, reads):
+    async with turns.turn(conversation, reads=reads) as turn:
+        return turn
+
+
+async def test_a_turn_found_by_pointer_comes_with_its_conversation_and_reads(redis):
+    turns = Turns(redis, lease_s=10)
+    assert await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")]) is None
+    await redis.set("hl:test:pointer", "c6")
+    await redis.set("hl:test:value:c6", "seen")
+    ticket = await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")])
+    assert (ticket.conversation, ticket.started, ticket.reads) == ("c6", True, [b"seen"])
+    async with turns.hold(ticket) as turn:
+        assert turn.reads == [b"seen"]
+        later = await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")])
+        assert (later.started, later.reads) == (False, [])  # not its turn yet: nothing read
+    async with turns.hold(later) as turn:
+        assert turn.reads is None
