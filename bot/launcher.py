@@ -146,7 +146,7 @@ def rasa_command(model: Path, port: int, action_url: str, workdir: Path, token: 
     endpoints.write_text("\n".join(lines) + "\n")
     # "=" form: a token may begin with "-", which argparse would take for an option (exit code 2).
     api = ["--enable-api", f"--auth-token={token}"] if token else []
-    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--interface", interface,
+    return [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--interface", interface,
             "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
             "--endpoints", str(endpoints), "--quiet", *api]
 
