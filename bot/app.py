@@ -93,8 +93,9 @@ def create_app(
             handoff = Handoff(r, s, config, deliver=outbound.deliver, bot=rasa)
             # A turn outlasts the longest handling: two Rasa calls (answer, intake form) and the store.
             turns = Turns(r, lease_s=2 * config.rasa_timeout_s + 5)
-            router = Router(rasa, detector or default_detector(), directory or default_directory(), handoff, turns)
-            inbox = Inbox(r, router, config, outbound)
+            router = Router(rasa, detector or default_detector(), directory or default_directory(), handoff, turns,
+                            config.rate_limit_per_min)
+            inbox = Inbox(r, router, outbound)
             outbox = web_channel.Outbox(r)
             outbound.register(web_channel.CHANNEL, outbox.send)
             telegram = telegram_channel.TelegramChannel(config, inbox) if config.telegram_mode != "off" else None

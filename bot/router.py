@@ -12,9 +12,9 @@
    line and Rasa starts the short intake form (where, safe to talk, how to reach).
 5. A critical message always gets the safety answer, exactly once.
 
-A sender who floods (``slow_down``, decided by the channel's Inbox) still has every message
-stored and checked for urgency, but only urgent ones go further; they are told once a
-minute to slow down.
+A sender who floods (more than ``rate_limit_per_min`` messages in a minute) still has every
+message stored and checked for urgency, but only urgent ones go further; they are told once
+a minute to slow down.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Awaitable, Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple
 
 from actions.directory import SAFETY_OPENING, ServiceDirectory
 from bot.rasa_client import RasaClient, RasaUnavailable
@@ -45,19 +45,20 @@ class Router:
     directory: ServiceDirectory
     handoff: Handoff
     turns: Turns
+    rate_limit_per_min: int
 
-    async def handle(self, channel: str, sender: str, text: str,
-                     slow_down: Union[bool, Awaitable[bool]] = False) -> Tuple[List[str], Urgency]:
-        """``slow_down`` may be the Inbox's flood check still running (a Redis round trip that
-        need not delay the steps before it)."""
+    async def handle(self, channel: str, sender: str, text: str) -> Tuple[List[str], Urgency]:
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
         urgency = self.detector.assess(text)
         # One message of a conversation at a time, across gateways (bot/turns.py). The conversation,
-        # the turn and the live state come in one round trip; the state is read again only after
-        # what may change it (an escalation here, or Rasa's actions): each round trip costs every
-        # message.
-        ticket = await self.turns.take_by_pointer(self.handoff.pointer(channel, sender), self.handoff.snapshot_reads())
+        # the turn, the live state and the flood count come in one round trip; the state is read
+        # again only after what may change it (an escalation here, or Rasa's actions): each round
+        # trip costs every message.
+        rate = f"{self.handoff.live.p}rate:{channel}:{sender}:{int(time.time() // 60)}"
+        ticket, (count, _) = await self.turns.take_by_pointer(
+            self.handoff.pointer(channel, sender), self.handoff.snapshot_reads(), also=[("incr", rate), ("expire", rate, 120)])
+        slow_down = count > self.rate_limit_per_min
         if ticket is None:  # the first message of a conversation (or the first after a Redis restart)
             cid = await self.handoff.conversation_for(channel, sender)
             ticket = await self.turns.take(cid, self.handoff.snapshot_reads(cid))
@@ -68,7 +69,7 @@ class Router:
             return await self._handle(turn, cid, channel, sender, text, urgency, slow_down, state, until)
 
     async def _handle(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
-                      slow_down: Union[bool, Awaitable[bool]], state: Dict[str, str], until: Optional[float]
+                      slow_down: bool, state: Dict[str, str], until: Optional[float]
                       ) -> Tuple[List[str], Urgency]:
         urgent = urgency.level in (CRITICAL, HIGH)
         # Storing the message (SQL) runs while the checks below and Rasa work; it is awaited
@@ -83,7 +84,7 @@ class Router:
             await stored  # never left running: its failure is this message's failure
 
     async def _answer(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
-                      slow_down: Union[bool, Awaitable[bool]],
+                      slow_down: bool,
                       state: Dict[str, str], until: Optional[float], stored: asyncio.Future) -> List[str]:
         before, urgent = state["state"], urgency.level in (CRITICAL, HIGH)
         if urgent:
@@ -103,8 +104,6 @@ class Router:
             first = await self.handoff.redis.set(f"{self.handoff.live.p}blocked-told:{cid}", "1", nx=True, ex=600)
             when = time.strftime("%H:%M %d/%m", time.gmtime(until + 7 * 3600))  # Vietnam time
             return [restricted(when)] if first else []
-        if not isinstance(slow_down, bool):
-            slow_down = await slow_down
         if slow_down and not urgent:
             first = await self.handoff.redis.set(f"{self.handoff.live.p}slow:{cid}", "1", nx=True, ex=60)
             return [SLOW_DOWN] if first else []

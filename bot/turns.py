@@ -153,16 +153,19 @@ class Turns:
             ("eval", _TAKE, 1, key, time.time(), self.lease_s), *reads], transaction=False)
         return Ticket(conversation, key, number, bool(go), found)
 
-    async def take_by_pointer(self, pointer: str, reads: Sequence[Tuple[str, str]] = ()) -> Optional[Ticket]:
-        """The same for the conversation whose id ``pointer`` holds, found in the same round trip;
-        ``reads`` are (command, key prefix) pairs. None when the pointer is missing."""
-        found = await self.redis.eval(_BEGIN, 1, pointer, self.key(""), time.time(), self.lease_s,
-                                      *[part for read in reads for part in read])
+    async def take_by_pointer(self, pointer: str, reads: Sequence[Tuple[str, str]] = (), also: Sequence[tuple] = ()
+                              ) -> Tuple[Optional[Ticket], list]:
+        """The same for the conversation whose id ``pointer`` holds, found in the same round trip
+        (None when the pointer is missing); ``reads`` are (command, key prefix) pairs. ``also``:
+        other commands (run_pipeline's form) for that round trip, and what they returned."""
+        found, *others = await run_pipeline(self.redis, [
+            ("eval", _BEGIN, 1, pointer, self.key(""), time.time(), self.lease_s,
+             *[part for read in reads for part in read]), *also], transaction=False)
         if not found:
-            return None
+            return None, others
         conversation, number, go, *reads_found = found
         conversation = conversation.decode()
-        return Ticket(conversation, self.key(conversation), number, bool(go), reads_found)
+        return Ticket(conversation, self.key(conversation), number, bool(go), reads_found), others
 
     @contextlib.asynccontextmanager
     async def hold(self, ticket: Ticket, urgent: bool = False) -> AsyncIterator[Turn]:

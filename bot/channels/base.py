@@ -3,8 +3,8 @@
 - ``Inbound``: one message from any provider, in one shape.
 - ``Inbox``: the way in. A provider's retry or duplicate delivery is answered once
   (the provider message id is claimed in Redis with a TTL, and released if handling
-  fails, so the provider's next retry is handled); a sender who floods is slowed down,
-  but an urgent message always goes through.
+  fails, so the provider's next retry is handled). Flood control is the router's
+  (bot/router.py): a sender who floods is slowed down, but an urgent message always goes through.
 - ``Outbound``: the way out. Sends go to the conversation's own channel with bounded
   retries and doubling backoff; a send that still fails raises ``DeliveryFailed``, which
   the handoff shows the counsellor instead of dropping it.
@@ -22,7 +22,6 @@ from redis.asyncio import Redis
 
 from bot.config import Config
 from bot.router import Router
-from handoff.queue import run_pipeline
 from handoff.service import DeliveryFailed
 from handoff.texts import delivery_failed
 
@@ -47,9 +46,8 @@ class PermanentFailure(Exception):
 
 
 class Inbox:
-    def __init__(self, redis: Redis, router: Router, config: Config, outbound: "Outbound",
-                 prefix: str = "hl:") -> None:
-        self.redis, self.router, self.config, self.outbound, self.prefix = redis, router, config, outbound, prefix
+    def __init__(self, redis: Redis, router: Router, outbound: "Outbound", prefix: str = "hl:") -> None:
+        self.redis, self.router, self.outbound, self.prefix = redis, router, outbound, prefix
 
     async def answer(self, channel: str, sender: str, text: str) -> None:
         """Send the bot's answer on the channel; a failure is written where counsellors see it."""
@@ -72,25 +70,12 @@ class Inbox:
         if message.provider_id and not await self.first_time(message.channel, message.provider_id):
             return None
         try:
-            # The flood check runs alongside the router's first steps; the router awaits it where it
-            # matters (urgent and held conversations never wait for it).
-            slow_down = asyncio.ensure_future(self._over_limit(message))
-            slow_down.add_done_callback(lambda f: f.cancelled() or f.exception())  # a failure is not an error here
-            try:
-                replies, _urgency = await self.router.handle(message.channel, message.sender, message.text,
-                                                             slow_down=slow_down)
-            finally:
-                await asyncio.wait([slow_down])
+            replies, _urgency = await self.router.handle(message.channel, message.sender, message.text)
             return replies
         except BaseException:
             if message.provider_id:  # not handled: let the provider's retry in
                 await self.redis.delete(self._seen(message.channel, message.provider_id))
             raise
-
-    async def _over_limit(self, message: Inbound) -> bool:
-        key = f"{self.prefix}rate:{message.channel}:{message.sender}:{int(time.time() // 60)}"
-        count, _ = await run_pipeline(self.redis, [("incr", key), ("expire", key, 120)])
-        return count > self.config.rate_limit_per_min
 
 
 class Outbound:

@@ -89,14 +89,15 @@ async def _enter(turns, conversation, reads):
 
 async def test_a_turn_found_by_pointer_comes_with_its_conversation_and_reads(redis):
     turns = Turns(redis, lease_s=10)
-    assert await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")]) is None
+    count = [("incr", "hl:test:count")]
+    assert await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")], count) == (None, [1])
     await redis.set("hl:test:pointer", "c6")
     await redis.set("hl:test:value:c6", "seen")
-    ticket = await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")])
-    assert (ticket.conversation, ticket.started, ticket.reads) == ("c6", True, [b"seen"])
+    ticket, also = await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")], count)
+    assert (ticket.conversation, ticket.started, ticket.reads, also) == ("c6", True, [b"seen"], [2])
     async with turns.hold(ticket) as turn:
         assert turn.reads == [b"seen"]
-        later = await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")])
-        assert (later.started, later.reads) == (False, [])  # not its turn yet: nothing read
+        later, also = await turns.take_by_pointer("hl:test:pointer", [("get", "hl:test:value:")], count)
+        assert (later.started, later.reads, also) == (False, [], [3])  # not its turn yet: nothing read
     async with turns.hold(later) as turn:
         assert turn.reads is None
