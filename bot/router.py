@@ -73,29 +73,33 @@ class Router:
                       ) -> Tuple[List[str], Urgency]:
         urgent = urgency.level in (CRITICAL, HIGH)
         # Storing the message (SQL) runs while the checks below and Rasa work; it is awaited
-        # before anything that needs it (an escalation) and before any answer is stored.
+        # before anything that needs it (an escalation) and before any answer is stored. Consoles
+        # see it live with the turn's release (one round trip for all the message's events).
         stored = asyncio.ensure_future(asyncio.gather(
-            self.handoff.record(cid, "user", text, state=state), self.handoff.first_contact(cid, state),
+            self.handoff.store_message(cid, "user", text, state), self.handoff.first_contact(cid, state),
             self.handoff.legal_basis(cid, urgent=urgent, state=state)))
         try:
             return await self._answer(turn, cid, channel, sender, text, urgency, slow_down, state, until,
                                       stored), urgency
         finally:
-            await stored  # never left running: its failure is this message's failure
+            # Never left running: its failure is this message's failure.
+            (_message, shown), _first, _ = await stored
+            if not turn.released:
+                await turn.release(*shown)
 
     async def _answer(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
                       slow_down: bool,
                       state: Dict[str, str], until: Optional[float], stored: asyncio.Future) -> List[str]:
         before, urgent = state["state"], urgency.level in (CRITICAL, HIGH)
         if urgent:
-            message, _first, _ = await stored
+            (message, _shown), _first, _ = await stored
             await self.handoff.escalate(cid, urgency.level, "urgency", urgency.reasons, message["id"], text)
             state = await self.handoff.state(cid)
         elif before == "bot":
             survey = await self.handoff.survey_reply(cid, text, state)
             if survey:
-                await stored
-                await self.handoff.record(cid, "bot", survey, state=state)
+                (_message, shown), _first, _ = await stored
+                await turn.release(*shown, *await self.handoff.store_many(cid, "bot", [survey], state))
                 return [survey]
         if state["state"] == "assigned":
             return [PRIVACY_NOTICE] if (await stored)[1] else []  # the counsellor has it, live
@@ -121,8 +125,7 @@ class Router:
         if urgency.level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, self.directory.safety_message())
         # These answers are final: they are stored while the state is read again (Rasa's actions
-        # may have queued the conversation), once the user's message is in. Consoles see them with
-        # the turn's release, in one round trip.
+        # may have queued the conversation), once the user's message is in.
         await stored
         answered = asyncio.ensure_future(self.handoff.store_many(cid, "bot", replies, state))
         try:
@@ -142,8 +145,8 @@ class Router:
                     more += await self.rasa.send(key, INTAKE_TRIGGER)
                 except RasaUnavailable as error:
                     logger.warning("intake form not started (%s)", error)
-        _message, first, _ = await stored
+        (_message, shown_message), first, _ = await stored
         more += [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
         shown += await self.handoff.store_many(cid, "bot", more, state)
-        await turn.release(*shown)
+        await turn.release(*shown_message, *shown)
         return replies + more

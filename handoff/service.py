@@ -169,9 +169,16 @@ class Handoff:
         """Store one message of the transcript and show it live in the consoles. ``state``: the
         conversation's live state when the caller has just read it (saves a round trip)."""
         state = state or await self.live.get(cid)
-        message = await self.store.run(self.store.add_message, cid, role, text, author, _contact(state))
-        await self.notify(self._message_event(cid, state, message))
+        message, shown = await self.store_message(cid, role, text, state, author)
+        await run_pipeline(self.redis, shown, transaction=False)
         return message
+
+    async def store_message(self, cid: str, role: str, text: str, state: Dict[str, str], author: Optional[str] = None
+                            ) -> Tuple[Dict[str, Any], List[tuple]]:
+        """Store one message; returns it and the commands that show it live (``store_many``)."""
+        message = await self.store.run(self.store.add_message, cid, role, text, author, _contact(state))
+        return message, [("publish", self.live.key("notify"),
+                          json.dumps(self._message_event(cid, state, message), ensure_ascii=False))]
 
     async def record_many(self, cid: str, role: str, texts: List[str], state: Dict[str, str]) -> None:
         """The bot's answers to one message: one transaction, one round trip to Redis."""
