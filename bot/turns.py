@@ -119,7 +119,6 @@ class Turn:
 
     def __init__(self, turns: "Turns", ticket: Ticket, waited: bool) -> None:
         self._turns, self.ticket = turns, ticket
-        self.conversation = ticket.conversation
         self.reads = None if waited else ticket.reads
         self.released = False
 

@@ -175,25 +175,23 @@ class Handoff:
 
     async def store_message(self, cid: str, role: str, text: str, state: Dict[str, str], author: Optional[str] = None
                             ) -> Tuple[Dict[str, Any], List[tuple]]:
-        """Store one message; returns it and the commands that show it live (``store_many``)."""
+        """Store one message; returns it and the commands that show it live, for the caller's next
+        round trip to Redis."""
         message = await self.store.run(self.store.add_message, cid, role, text, author, _contact(state))
-        return message, [("publish", self.live.key("notify"),
-                          json.dumps(self._message_event(cid, state, message), ensure_ascii=False))]
-
-    async def record_many(self, cid: str, role: str, texts: List[str], state: Dict[str, str]) -> None:
-        """The bot's answers to one message: one transaction, one round trip to Redis."""
-        shown = await self.store_many(cid, role, texts, state)
-        if shown:
-            await run_pipeline(self.redis, shown, transaction=False)
+        return message, [self._shown(cid, state, message)]
 
     async def store_many(self, cid: str, role: str, texts: List[str], state: Dict[str, str]) -> List[tuple]:
-        """Store messages in one transaction; returns the commands that show them live, for the
-        caller's next round trip to Redis."""
+        """Several messages of one speaker (the bot's answers to a message) in one transaction;
+        returns the commands that show them live, as ``store_message``."""
         if not texts:
             return []
         stored = await self.store.run(self.store.add_messages, cid, role, texts, _contact(state))
-        return [("publish", self.live.key("notify"), json.dumps(self._message_event(cid, state, m), ensure_ascii=False))
-                for m in stored]
+        return [self._shown(cid, state, m) for m in stored]
+
+    def _shown(self, cid: str, state: Dict[str, str], message: Dict[str, Any]) -> tuple:
+        """The command that shows a stored message in the consoles, live."""
+        return "publish", self.live.key("notify"), json.dumps(self._message_event(cid, state, message),
+                                                               ensure_ascii=False)
 
     @staticmethod
     def _message_event(cid: str, state: Dict[str, str], message: Dict[str, Any]) -> Dict[str, Any]:
