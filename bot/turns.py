@@ -117,9 +117,9 @@ class Ticket:
 class Turn:
     """A turn being held. ``reads``: the ticket's reads, or None when it had to wait."""
 
-    def __init__(self, turns: "Turns", ticket: Ticket, waited: bool) -> None:
+    def __init__(self, turns: "Turns", ticket: Ticket) -> None:
         self._turns, self.ticket = turns, ticket
-        self.reads = None if waited else ticket.reads
+        self.reads = ticket.reads if ticket.started else None
         self.released = False
 
     async def release(self, *commands: tuple) -> list:
@@ -179,7 +179,7 @@ class Turns:
                 break
             await asyncio.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 0.05)
-        turn = Turn(self, ticket, waited=not ticket.started)
+        turn = Turn(self, ticket)
         try:
             yield turn
         finally:
