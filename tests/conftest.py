@@ -169,3 +169,10 @@ def browser():
     browser = webdriver.Chrome(service=Service(driver), options=options)
     yield browser
     browser.quit()
+
+
+def page_texts(browser, selector: str) -> list:
+    """The text of every element matching ``selector``, read in one step in the page: a live
+    page may redraw a list between finding its elements and reading them one by one."""
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText)", selector)

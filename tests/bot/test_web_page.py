@@ -3,9 +3,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.conftest import page_texts
+
 
 def bot_messages(browser):
-    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".msg.bot")]
+    return page_texts(browser, ".msg.bot")
 
 
 def test_chat_on_a_phone_screen_answers_and_quick_exit_forgets(browser, gateway_in_thread):

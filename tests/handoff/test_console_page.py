@@ -7,6 +7,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from handoff import texts
+from tests.conftest import page_texts
 from tests.handoff.conftest import ensure_user
 
 URGENT = "cuu e, e bi nhot o cty ben cam, ko cho ve"
@@ -18,11 +19,11 @@ def wait(browser, seconds=30):
 
 
 def chat_texts(browser, kind):
-    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, f"#log .msg.{kind}")]
+    return page_texts(browser, f"#log .msg.{kind}")
 
 
 def transcript(browser, role):
-    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, f"#transcript .msg.{role}")]
+    return page_texts(browser, f"#transcript .msg.{role}")
 
 
 def sign_in(browser, username):
