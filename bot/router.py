@@ -50,14 +50,18 @@ class Router:
     async def handle(self, channel: str, sender: str, text: str) -> Tuple[List[str], Urgency]:
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
-        urgency = self.detector.assess(text)
         # One message of a conversation at a time, across gateways (bot/turns.py). The conversation,
         # the turn, the live state and the flood count come in one round trip; the state is read
         # again only after what may change it (an escalation here, or Rasa's actions): each round
         # trip costs every message.
         rate = f"{self.handoff.live.p}rate:{channel}:{sender}:{int(time.time() // 60)}"
-        ticket, (count, _) = await self.turns.take_by_pointer(
-            self.handoff.pointer(channel, sender), self.handoff.snapshot_reads(), also=[("incr", rate), ("expire", rate, 120)])
+        taking = asyncio.ensure_future(self.turns.take_by_pointer(
+            self.handoff.pointer(channel, sender), self.handoff.snapshot_reads(), also=[("incr", rate), ("expire", rate, 120)]))
+        await asyncio.sleep(0)  # the round trip is on its way: the detector works while Redis answers
+        try:
+            urgency = self.detector.assess(text)
+        finally:
+            ticket, (count, _) = await taking
         slow_down = count > self.rate_limit_per_min
         if ticket is None:  # the first message of a conversation (or the first after a Redis restart)
             cid = await self.handoff.conversation_for(channel, sender)
@@ -124,20 +128,29 @@ class Router:
             replies = [] if urgency.level == CRITICAL else [self.directory.unavailable_message()]
         if urgency.level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, self.directory.safety_message())
-        # These answers are final: they are stored while the state is read again (Rasa's actions
-        # may have queued the conversation), once the user's message is in.
-        await stored
-        answered = asyncio.ensure_future(self.handoff.store_many(cid, "bot", replies, state))
-        try:
-            state = await self.handoff.state(cid)
-        finally:
-            shown = await answered
-        more = []
         if rasa_up and not replies and state["state"] == "bot":
             # Rasa always says something; silence means a custom action failed (action server
             # down): the person gets the hotline numbers rather than nothing.
             logger.warning("rasa gave no answer; answering from the gateway")
-            more.append(self.directory.unavailable_message())
+            replies.append(self.directory.unavailable_message())
+        # These answers are final; they are stored once the user's message is in. Rasa's actions
+        # may have queued the conversation meanwhile, so its state is read again.
+        (_message, shown), first, _ = await stored
+        if not first and state["state"] == before:
+            # The usual case, with nothing to add to the answers unless the state changed: one
+            # round trip checks that, shows the message and answers live and ends the turn.
+            shown = [*shown, *await self.handoff.store_many(cid, "bot", replies, state)]
+            changed = await turn.release_if(self.handoff.state_field(cid), before, *shown)
+            if changed is None:
+                return replies
+            state = self.handoff.state_of(cid, changed)
+        else:
+            answered = asyncio.ensure_future(self.handoff.store_many(cid, "bot", replies, state))
+            try:
+                state = await self.handoff.state(cid)
+            finally:
+                shown = [*shown, *await answered]
+        more = []
         if before != "queued" and state["state"] == "queued":
             more.append(await self.handoff.queued_message(cid))
             if rasa_up:
@@ -145,8 +158,7 @@ class Router:
                     more += await self.rasa.send(key, INTAKE_TRIGGER)
                 except RasaUnavailable as error:
                     logger.warning("intake form not started (%s)", error)
-        (_message, shown_message), first, _ = await stored
         more += [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
         shown += await self.handoff.store_many(cid, "bot", more, state)
-        await turn.release(*shown_message, *shown)
+        await turn.release(*shown)
         return replies + more

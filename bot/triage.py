@@ -95,6 +95,9 @@ class LocalNLU:
         from rasa.core.agent import Agent
         from rasa.utils.log_utils import configure_structlog
 
+        from bot import rasa_server
+
+        rasa_server.install()  # parse as the Rasa servers do (bot/rasa_server.py)
         # Unconfigured, Rasa's structlog prints every parsed message at debug level
         # to stdout: message texts must never reach a log, and stdout carries data.
         configure_structlog(logging.WARNING)

@@ -93,13 +93,38 @@ if ticket <= served then return 1 end  -- skipped while slow: go on rather than 
 return 0
 """
 
-# KEYS: turn. ARGV: ticket, now, grace.
-_DONE = """
-local served = tonumber(redis.call('HGET', KEYS[1], 'served') or '0')
-if served + 1 == tonumber(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'served', ARGV[1], 'deadline', tonumber(ARGV[2]) + tonumber(ARGV[3]))
+# Ends a turn: the next ticket may go.
+_DONE_FUNCTION = """
+local function done(key, ticket, now, grace)
+  local served = tonumber(redis.call('HGET', key, 'served') or '0')
+  if served + 1 == tonumber(ticket) then
+    redis.call('HSET', key, 'served', ticket, 'deadline', tonumber(now) + tonumber(grace))
+  end
 end
+"""
+
+# KEYS: turn. ARGV: ticket, now, grace.
+_DONE = _DONE_FUNCTION + """
+done(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 1
+"""
+
+# The turn ends only if a watched hash field still holds what the caller expects: then the
+# commands run and the turn is released, in one round trip. Otherwise nothing runs and the
+# hash comes back (flat), for the caller to act on the change first.
+# KEYS: turn, watched hash. ARGV: ticket, now, grace, field, expected, value of a missing field,
+# then each command as its number of parts followed by the parts.
+_RELEASE_IF = _DONE_FUNCTION + """
+local current = redis.call('HGET', KEYS[2], ARGV[4]) or ARGV[6]
+if current ~= ARGV[5] then return redis.call('HGETALL', KEYS[2]) end
+local i = 7
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+done(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+return false
 """
 
 
@@ -130,6 +155,19 @@ class Turn:
             "eval", _DONE, 1, self.ticket.key, self.ticket.number, time.time(), self._turns.grace_s)],
             transaction=False)
         return found[:-1]
+
+    async def release_if(self, watched: Tuple[str, str, str], expected: str, *commands: tuple) -> Optional[list]:
+        """End the turn after ``commands``, in one round trip, if a hash field still holds
+        ``expected``; ``watched`` is (hash key, field, value standing for an absent field).
+        Otherwise nothing is done and the hash comes back as a flat list: the caller acts on the
+        change, then releases."""
+        key, field, missing = watched
+        parts = [part for command in commands for part in (len(command), *command)]
+        changed = await self._turns.redis.eval(
+            _RELEASE_IF, 2, self.ticket.key, key, self.ticket.number, time.time(), self._turns.grace_s,
+            field, expected, missing, *parts)
+        self.released = changed is None
+        return changed
 
 
 class Turns:

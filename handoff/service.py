@@ -157,9 +157,18 @@ class Handoff:
 
     def snapshot_of(self, cid: str, found: List[Any]) -> Tuple[Dict[str, str], Optional[float]]:
         raw, blocked = found
+        return self.state_of(cid, raw), _until(blocked)
+
+    def state_of(self, cid: str, raw: Any) -> Dict[str, str]:
+        """The live state from the conversation's hash as Redis gave it."""
         if isinstance(raw, list):  # HGETALL inside a script: a flat list
             raw = dict(zip(raw[::2], raw[1::2]))
-        return self.live.decode(cid, raw), _until(blocked)
+        return self.live.decode(cid, raw)
+
+    def state_field(self, cid: str) -> Tuple[str, str, str]:
+        """Where the conversation's state ("bot", "queued", …) is kept: hash key, field, and
+        the state when the field is absent; for a script that watches it (bot/turns.py)."""
+        return self.live.key("conv", cid), "state", "bot"
 
     async def snapshot(self, cid: str) -> Tuple[Dict[str, str], Optional[float]]:
         return self.snapshot_of(cid, await run_pipeline(self.redis, self.snapshot_reads(cid), transaction=False))

@@ -34,6 +34,14 @@ def model() -> Path:
     return ensure_model()
 
 
+@pytest.fixture(scope="session")
+def nlu(model):
+    """The model loaded in this process, parsing as a Rasa server does."""
+    from bot.triage import LocalNLU
+
+    return LocalNLU(model)
+
+
 # Tests use their own Redis database number, flushed around each test.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 

@@ -1,13 +1,6 @@
 """Entities that route a case: country, province, age, phone, in the trained model."""
 import pytest
 
-from bot.triage import LocalNLU
-
-
-@pytest.fixture(scope="module")
-def nlu(model):
-    return LocalNLU(model)
-
 
 def values(parse, entity):
     return {e["value"] for e in parse["entities"] if e["entity"] == entity}

@@ -101,3 +101,31 @@ async def test_a_turn_found_by_pointer_comes_with_its_conversation_and_reads(red
         assert (later.started, later.reads, also) == (False, [], [3])  # not its turn yet: nothing read
     async with turns.hold(later) as turn:
         assert turn.reads is None
+
+
+async def test_a_turn_ends_with_its_writes_only_while_a_watched_field_is_unchanged(redis):
+    turns = Turns(redis, lease_s=10)
+    watched = ("hl:test:conv", "state", "bot")  # an absent field reads as "bot"
+    pubsub = redis.pubsub()
+    await pubsub.subscribe("hl:test:live")
+    await pubsub.get_message(timeout=1)  # the subscription's confirmation
+    writes = [("publish", "hl:test:live", "answer"), ("set", "hl:test:written", "1")]
+
+    async with turns.turn("c7") as turn:
+        await redis.hset("hl:test:conv", mapping={"state": "queued", "contact": "3"})  # changed meanwhile
+        changed = await turn.release_if(watched, "bot", *writes)
+        assert dict(zip(changed[::2], changed[1::2])) == {b"state": b"queued", b"contact": b"3"}
+        assert not turn.released and await redis.get("hl:test:written") is None
+        waiting = asyncio.create_task(_enter(turns, "c7", []))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()  # the turn is still held
+        assert await turn.release_if(watched, "queued", *writes) is None
+        assert turn.released
+    await asyncio.wait_for(waiting, 2)  # the next message went on
+    assert await redis.get("hl:test:written") == b"1"
+    message = await pubsub.get_message(timeout=1)
+    assert message["data"] == b"answer"
+    await pubsub.unsubscribe()
+    await pubsub.close()
+    async with turns.turn("c8") as turn:  # an absent field stands for its default
+        assert await turn.release_if(("hl:test:none", "state", "bot"), "bot") is None
