@@ -64,7 +64,7 @@ class Router:
             ticket, (count, _) = await taking
         slow_down = count > self.rate_limit_per_min
         if ticket is None:  # the first message of a conversation (or the first after a Redis restart)
-            cid = await self.handoff.conversation_for(channel, sender)
+            cid = await self.handoff.conversation_for(channel, sender, pointer_missing=True)
             ticket = await self.turns.take(cid, self.handoff.snapshot_reads(cid))
         cid = ticket.conversation
         async with self.turns.hold(ticket, urgent=urgency.level in (CRITICAL, HIGH)) as turn:
@@ -136,9 +136,11 @@ class Router:
         # These answers are final; they are stored once the user's message is in. Rasa's actions
         # may have queued the conversation meanwhile, so its state is read again.
         (_message, shown), first, _ = await stored
-        if not first and state["state"] == before:
-            # The usual case, with nothing to add to the answers unless the state changed: one
+        notice = [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
+        if state["state"] == before:
+            # The usual case, with nothing to add unless Rasa's actions changed the state: one
             # round trip checks that, shows the message and answers live and ends the turn.
+            replies, notice = replies + notice, []
             shown = [*shown, *await self.handoff.store_many(cid, "bot", replies, state)]
             changed = await turn.release_if(self.handoff.state_field(cid), before, *shown)
             if changed is None:
@@ -158,7 +160,7 @@ class Router:
                     more += await self.rasa.send(key, INTAKE_TRIGGER)
                 except RasaUnavailable as error:
                     logger.warning("intake form not started (%s)", error)
-        more += [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
+        more += notice
         shown += await self.handoff.store_many(cid, "bot", more, state)
         await turn.release(*shown)
         return replies + more

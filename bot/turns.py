@@ -163,22 +163,23 @@ class Turn:
         change, then releases."""
         key, field, missing = watched
         parts = [part for command in commands for part in (len(command), *command)]
-        changed = await self._turns.redis.eval(
-            _RELEASE_IF, 2, self.ticket.key, key, self.ticket.number, time.time(), self._turns.grace_s,
-            field, expected, missing, *parts)
+        changed = await self._turns._release_if(
+            keys=[self.ticket.key, key], args=[self.ticket.number, time.time(), self._turns.grace_s,
+                                               field, expected, missing, *parts])
         self.released = changed is None
         return changed
 
 
 class Turns:
     """EVAL rather than EVALSHA for the scripts sent in pipelines: no reload is needed after a
-    Redis restart (Redis caches them)."""
+    Redis restart (Redis caches them); scripts called alone reload themselves (redis-py)."""
 
     def __init__(self, redis: Redis, lease_s: float, urgent_wait_s: float = 2.0, grace_s: float = 3.0,
                  prefix: str = "hl:") -> None:
         self.redis, self.lease_s, self.urgent_wait_s, self.grace_s = redis, lease_s, urgent_wait_s, grace_s
         self.prefix = prefix
         self._turn = redis.register_script(_TURN)
+        self._release_if = redis.register_script(_RELEASE_IF)
 
     def key(self, conversation: str) -> str:
         return f"{self.prefix}turn:{conversation}"

@@ -38,6 +38,17 @@ local function event(stream, kind, from_state, to_state, actor, now, contact)
 end
 """ % EVENTS_MAXLEN
 
+# A channel user's conversation: the pointer is set only if absent (two first messages at once
+# still make one conversation), with the conversation's channel and sender.
+# KEYS: pointer, conv. ARGV: id, channel, sender. Returns the id the pointer holds.
+POINT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('HSET', KEYS[2], 'channel', ARGV[2], 'sender', ARGV[3])
+  return ARGV[1]
+end
+return redis.call('GET', KEYS[1])
+"""
+
 # KEYS: conv, queue, events. ARGV: id, priority, now, contact, channel, sender, trigger
 ESCALATE = _EVENT + """
 local state = redis.call('HGET', KEYS[1], 'state') or 'bot'
@@ -244,6 +255,7 @@ class LiveState:
 
     def __init__(self, redis: Redis, prefix: str = "hl:") -> None:
         self.redis, self.p = redis, prefix
+        self._point = redis.register_script(POINT)
         self._escalate = redis.register_script(ESCALATE)
         self._claim = redis.register_script(CLAIM)
         self._requeue = redis.register_script(REQUEUE)
@@ -265,6 +277,12 @@ class LiveState:
         state.setdefault("state", "bot")
         state["conversation"] = conversation_id
         return state
+
+    async def point(self, pointer: str, conversation_id: str, channel: str, sender: str) -> str:
+        """Make ``pointer`` name the conversation unless it names one already; the one it names."""
+        found = await self._point(keys=[pointer, self.key("conv", conversation_id)],
+                                  args=[conversation_id, channel, sender])
+        return found.decode()
 
     async def set_fields(self, conversation_id: str, **fields: str) -> None:
         await self.redis.hset(self.key("conv", conversation_id), mapping=fields)

@@ -85,20 +85,20 @@ class Handoff:
         self.deliver, self.bot, self.alert_supervisors = deliver, bot, alert_supervisors
 
     # --- conversations and messages ----------------------------------------------
-    async def conversation_for(self, channel: str, sender: str) -> str:
-        """The conversation id of a channel user, created on first contact."""
+    async def conversation_for(self, channel: str, sender: str, pointer_missing: bool = False) -> str:
+        """The conversation id of a channel user, created on first contact. ``pointer_missing``:
+        the caller has just found no pointer in Redis (saves a round trip)."""
         key = self.pointer(channel, sender)
-        existing = await self.redis.get(key)
-        if existing:
-            return existing.decode()
+        if not pointer_missing:
+            existing = await self.redis.get(key)
+            if existing:
+                return existing.decode()
         # After a Redis restart the transcript goes on in the same conversation.
-        cid = await self.store.run(self.store.find_conversation, channel, sender) or uuid.uuid4().hex
-        # SET NX: two first messages at once still make one conversation.
-        if not await self.redis.set(key, cid, nx=True):
-            return (await self.redis.get(key)).decode()
-        await self.store.run(self.store.ensure_conversation, cid, channel, sender)
-        await self.live.set_fields(cid, channel=channel, sender=sender)
-        return cid
+        cid, created = await self.store.run(self.store.find_or_create_conversation, channel, sender, uuid.uuid4().hex)
+        pointed = await self.live.point(key, cid, channel, sender)
+        if pointed != cid and created:  # another gateway's first message made it first
+            await self.store.run(self.store.delete_empty_conversation, cid)
+        return pointed
 
     async def first_contact(self, cid: str, state: Optional[Dict[str, str]] = None) -> bool:
         """True once per conversation: the moment to show the privacy notice."""

@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -124,6 +124,10 @@ audit = sa.Table(
 # One statement with bound parameters: building ``insert().values(...)`` for each message cost
 # more CPU than SQLite's own work (README, "Load, latency").
 INSERT_MESSAGE = messages.insert()
+_LATEST_CONVERSATION = (sa.select(conversations.c.id)
+                        .where(conversations.c.channel == sa.bindparam("channel"),
+                               conversations.c.sender == sa.bindparam("sender"))
+                        .order_by(conversations.c.created_at.desc()))
 
 
 def create_engine(url: str) -> sa.engine.Engine:
@@ -171,19 +175,26 @@ class Store:
             db.execute(sa.text("SELECT 1"))
 
     # --- conversations and messages -------------------------------------------------
-    def ensure_conversation(self, conversation_id: str, channel: str, sender: str) -> None:
+    def find_or_create_conversation(self, channel: str, sender: str, new_id: str) -> Tuple[str, bool]:
+        """The latest conversation of a channel user, or a new one with ``new_id``; and whether
+        it was created (one transaction: a first message waits for one trip to the database)."""
         with self.engine.begin() as db:
-            if db.execute(sa.select(conversations.c.id).where(conversations.c.id == conversation_id)).first():
-                return
-            db.execute(conversations.insert().values(
-                id=conversation_id, channel=channel, sender=sender, created_at=time.time()))
+            row = db.execute(_LATEST_CONVERSATION, {"channel": channel, "sender": sender}).first()
+            if row:
+                return row[0], False
+            db.execute(conversations.insert().values(id=new_id, channel=channel, sender=sender, created_at=time.time()))
+        return new_id, True
+
+    def delete_empty_conversation(self, conversation_id: str) -> None:
+        """Remove a conversation that never got a message (it lost a race to be the user's)."""
+        with self.engine.begin() as db:
+            if not db.execute(sa.select(messages.c.id).where(messages.c.conversation_id == conversation_id)).first():
+                db.execute(conversations.delete().where(conversations.c.id == conversation_id))
 
     def find_conversation(self, channel: str, sender: str) -> Optional[str]:
         """The latest conversation of a channel user (Redis may have lost its pointer)."""
-        query = (sa.select(conversations.c.id).where(conversations.c.channel == channel, conversations.c.sender == sender)
-                 .order_by(conversations.c.created_at.desc()))
         with self.engine.connect() as db:
-            row = db.execute(query).first()
+            row = db.execute(_LATEST_CONVERSATION, {"channel": channel, "sender": sender}).first()
         return row[0] if row else None
 
     def conversation(self, conversation_id: str) -> Optional[Dict[str, Any]]:

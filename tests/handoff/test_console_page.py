@@ -137,7 +137,7 @@ def test_a_supervisor_finds_a_closed_case_opens_it_and_exports_the_month(browser
 
     # A closed case in the stored history: a rescue referral from Lai Châu.
     cid, now = uuid.uuid4().hex, time.time()
-    store.ensure_conversation(cid, "zalo", "58412345678901")
+    store.find_or_create_conversation("zalo", "58412345678901", cid)
     first = store.add_message(cid, "user", "cứu em, em bị bán sang Trung Quốc, nhà em ở Lai Châu", at=now - 600)
     contact = store.open_contact(cid, "critical", "urgency", ["sold_or_moved"], first["id"], now - 600)
     store.update_contact(contact, claimed_at=now - 580, first_response_at=now - 560, closed_at=now - 60,

@@ -12,8 +12,8 @@ def test_old_text_is_gone_and_the_statistics_are_unchanged(tmp_path):
     store = Store.from_url(f"sqlite:///{tmp_path / 'r.sqlite3'}")
     now = time.time()
     old, recent = "a" * 32, "b" * 32
-    store.ensure_conversation(old, "sms", "0912345678")
-    store.ensure_conversation(recent, "web", "web-session-1")
+    store.find_or_create_conversation("sms", "0912345678", old)
+    store.find_or_create_conversation("web", "web-session-1", recent)
     with store.engine.begin() as db:  # the old conversation began 200 days ago
         from handoff.store import conversations
         db.execute(conversations.update().where(conversations.c.id == old).values(created_at=now - 200 * DAY))

@@ -41,7 +41,7 @@ def seeded(tmp_path):
     for i, (channel, priority, day, claim, first, outcomes, victim, satisfied) in enumerate(rows):
         queued = at(day) if day else dt.datetime(2026, 12, 1, 9, tzinfo=VN).timestamp()
         cid = f"{i:032x}"
-        store.ensure_conversation(cid, channel, f"sender-{i}")
+        store.find_or_create_conversation(channel, f"sender-{i}", cid)
         contact = store.open_contact(cid, priority, "urgency", [], None, queued)
         values = {"outcomes": outcomes or None, "victim": victim, "survey_satisfied": satisfied}
         if claim is not None:
