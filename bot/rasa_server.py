@@ -36,6 +36,8 @@ def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: 
         raise error
 
 
+# Rasa's own ``RasaModel._rasa_predict``, kept by ``install()``.
+_original_predict: Any = None
 # A model's traced graph and its input dtypes; kept beside the model, not on it, because a Keras
 # model tracks whatever is set on it as part of what it saves.
 _graphs: "weakref.WeakKeyDictionary[Any, Tuple[Any, list]]" = weakref.WeakKeyDictionary()
@@ -63,9 +65,6 @@ def rasa_predict(model: Any, batch_in: Tuple[Any, ...]) -> Dict[str, Any]:
     if DIAGNOSTIC_DATA in outputs:
         outputs[DIAGNOSTIC_DATA] = model._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
     return outputs
-
-
-_original_predict: Any = None
 
 
 def install() -> None:
