@@ -24,7 +24,7 @@ import aiohttp
 import yaml
 from redis.asyncio import Redis
 
-from bot.launcher import free_port, running_backend, wait_for_port
+from bot.launcher import free_port, fresh_postgres_database, running_backend, wait_for_port
 from bot.model import ROOT, ensure_model, rasa_env
 from handoff.stats import percentile
 
@@ -273,18 +273,11 @@ async def main() -> Dict[str, object]:
 
 def postgres_tracker() -> str:
     """A fresh PostgreSQL database for Rasa's trackers, when PostgreSQL is reachable."""
-    import sqlalchemy as sa
-
     server = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
     try:
-        engine = sa.create_engine(f"{server}/test", isolation_level="AUTOCOMMIT")
-        with engine.connect() as db:
-            db.execute(sa.text("DROP DATABASE IF EXISTS hotline_bench_tracker"))
-            db.execute(sa.text("CREATE DATABASE hotline_bench_tracker"))
-        engine.dispose()
+        return fresh_postgres_database(server, "hotline_bench_tracker")
     except Exception:  # no PostgreSQL here: that figure is left out
         return ""
-    return f"{server}/hotline_bench_tracker"
 
 
 def report(results: Dict[str, object]) -> str:

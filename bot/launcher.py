@@ -31,6 +31,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def fresh_postgres_database(server: str, name: str) -> str:
+    """An empty PostgreSQL database of this name on ``server`` (dropped first if left over, its
+    sessions ended); its URL. For the scale-out test and the benchmark's shared tracker store."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"{server}/test", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as db:
+            db.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                       {"name": name})
+            db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            db.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return f"{server}/{name}"
+
+
 def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float, name: str) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from bot import launcher
 from bot.launcher import free_port
 
 
@@ -62,14 +63,4 @@ def postgres_reachable() -> bool:
 
 
 def fresh_postgres_database(name: str) -> str:
-    """An empty PostgreSQL database of this name (dropped first if left over); its URL."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(f"{PG_SERVER}/test", isolation_level="AUTOCOMMIT")
-    with engine.connect() as db:
-        db.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                   {"name": name})
-        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        db.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return f"{PG_SERVER}/{name}"
+    return launcher.fresh_postgres_database(PG_SERVER, name)
