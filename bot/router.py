@@ -29,7 +29,7 @@ from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.turns import Turn, Turns
 from handoff.service import Handoff, sender_key
 from handoff.texts import PRIVACY_NOTICE, restricted
-from nlu.urgency import CRITICAL, HIGH, Urgency, UrgencyDetector
+from nlu.urgency import CRITICAL, Urgency, UrgencyDetector
 
 logger = logging.getLogger(__name__)
 # Sent to Rasa as an intent (its "/intent" syntax) to start the intake form.
@@ -67,7 +67,7 @@ class Router:
             cid = await self.handoff.conversation_for(channel, sender, pointer_missing=True)
             ticket = await self.turns.take(cid, self.handoff.snapshot_reads(cid))
         cid = ticket.conversation
-        async with self.turns.hold(ticket, urgent=urgency.level in (CRITICAL, HIGH)) as turn:
+        async with self.turns.hold(ticket, urgent=urgency.is_urgent) as turn:
             state, until = (self.handoff.snapshot_of(cid, turn.reads) if turn.reads is not None
                             else await self.handoff.snapshot(cid))
             return await self._handle(turn, cid, channel, sender, text, urgency, slow_down, state, until)
@@ -75,7 +75,7 @@ class Router:
     async def _handle(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
                       slow_down: bool, state: Dict[str, str], until: Optional[float]
                       ) -> Tuple[List[str], Urgency]:
-        urgent = urgency.level in (CRITICAL, HIGH)
+        urgent = urgency.is_urgent
         # Storing the message (SQL) runs while the checks below and Rasa work; it is awaited
         # before anything that needs it (an escalation) and before any answer is stored. Consoles
         # see it live with the turn's release (one round trip for all the message's events).
@@ -94,7 +94,7 @@ class Router:
     async def _answer(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
                       slow_down: bool,
                       state: Dict[str, str], until: Optional[float], stored: asyncio.Future) -> List[str]:
-        before, urgent = state["state"], urgency.level in (CRITICAL, HIGH)
+        before, urgent = state["state"], urgency.is_urgent
         if urgent:
             (message, _shown), _first, _ = await stored
             await self.handoff.escalate(cid, urgency.level, "urgency", urgency.reasons, message["id"], text)
