@@ -10,8 +10,13 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Iterable, List, Optional
+
+import yaml
+
+from nlu import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
@@ -30,16 +35,46 @@ def _files(paths: Iterable[Path]) -> List[Path]:
     out: List[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".py"})
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".py", ".jsonl"})
         elif path.exists():
             out.append(path)
     return out
 
 
 def training_data(nlu_only: bool = False) -> List[Path]:
-    """What `rasa train` reads: NLU examples, plus stories and rules for a full model."""
-    nlu = ROOT / "data" / "nlu"
-    return [nlu] if nlu_only else [nlu, ROOT / "data" / "dialogue"]
+    """What the model is trained from: NLU examples and the triage corpus (its training split,
+    written as NLU examples by ``corpus_as_nlu``), plus stories and rules for a full model."""
+    nlu = [ROOT / "data" / "nlu", ROOT / "data" / "triage" / "corpus"]
+    return nlu if nlu_only else [*nlu, ROOT / "data" / "dialogue"]
+
+
+def _known_intents() -> set:
+    """Intents Rasa can learn: the domain's, and retrieval intents that have a response."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    retrieval = {name[len("utter_"):] for name in domain.get("responses", {}) if "/" in name}
+    return set(domain["intents"]) | retrieval
+
+
+def corpus_as_nlu(directory: Path) -> Path:
+    """The triage corpus's training split as a Rasa NLU file in ``directory``; held-out
+    messages and intents the domain does not know are left out."""
+    known = _known_intents()
+    train, _ = corpus.split(corpus.triage_corpus(ROOT / "data" / "triage" / "corpus"))
+    by_intent: dict = {}
+    for message in train:
+        if message.intent in known:
+            by_intent.setdefault(message.intent, []).append(" ".join(message.text.split()))
+    lines = ['version: "3.1"', "nlu:"]
+    for intent, texts in sorted(by_intent.items()):
+        lines += [f"- intent: {intent}", "  examples: |", *(f"    - {t}" for t in texts)]
+    target = directory / "triage_corpus.yml"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def _rasa_data(paths: List[Path], directory: Path) -> List[str]:
+    corpus_dir = ROOT / "data" / "triage" / "corpus"
+    return [str(corpus_as_nlu(directory) if p == corpus_dir else p) for p in paths]
 
 
 def fingerprint(config: Path, nlu_only: bool = False) -> str:
@@ -78,15 +113,17 @@ def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log
     if target.exists():
         return target
     MODELS_DIR.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "rasa", "train"]
-    if nlu_only:
-        command += ["nlu", "--nlu", *map(str, training_data(nlu_only=True))]
-    else:
-        command += ["--domain", str(ROOT / "domain.yml"), "--data", *map(str, training_data())]
-    command += ["--config", str(config), "--out", str(MODELS_DIR), "--fixed-model-name", target.name[: -len(".tar.gz")]]
     log = log or MODELS_DIR / f"{target.name}.train.log"
     logger.info("training %s (log: %s)", target.name, log)
-    with open(log, "wb") as out:
+    with tempfile.TemporaryDirectory() as generated, open(log, "wb") as out:
+        data = _rasa_data(training_data(nlu_only), Path(generated))
+        command = [sys.executable, "-m", "rasa", "train"]
+        if nlu_only:
+            command += ["nlu", "--nlu", *data]
+        else:
+            command += ["--domain", str(ROOT / "domain.yml"), "--data", *data]
+        command += ["--config", str(config), "--out", str(MODELS_DIR),
+                    "--fixed-model-name", target.name[: -len(".tar.gz")]]
         result = subprocess.run(command, cwd=ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0 or not target.exists():
         raise RuntimeError(f"training failed, see {log}")

@@ -11,12 +11,11 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, IO, Optional
 
-from nlu.parse import response_key
+from nlu.parse import FALLBACK_INTENT, next_intent, ranked_intents, response_key
 from nlu.urgency import CRITICAL, UrgencyDetector, default_detector
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_INTENT = "nlu_fallback"
 # The NLU sees at most this much of a message; the urgency detector sees all of it.
 NLU_MAX_CHARS = 2000
 
@@ -40,11 +39,7 @@ CATEGORIES = sorted(set(CATEGORY_OF_INTENT.values()))
 
 def best_intent(parse: Dict[str, Any]) -> tuple[Optional[str], float]:
     """The most likely real intent; under a fallback, the best of the ranking."""
-    for candidate in [parse.get("intent") or {}] + list(parse.get("intent_ranking") or []):
-        name = candidate.get("name")
-        if name and name != FALLBACK_INTENT:
-            return name, float(candidate.get("confidence") or 0.0)
-    return None, 0.0
+    return next(((n, c) for n, c in ranked_intents(parse) if n != FALLBACK_INTENT), (None, 0.0))
 
 
 def fine_intent(parse: Dict[str, Any], intent: Optional[str]) -> Optional[str]:
@@ -68,8 +63,9 @@ def triage(text: str, parse: Optional[Dict[str, Any]], detector: Optional[Urgenc
     if urgency.level == CRITICAL:
         category = "urgent_rescue"  # someone in danger now is a rescue case
     elif category == "urgent_rescue":
-        # the model thought rescue but nothing says danger now (e.g. a hypothetical)
-        category = _second_category(parse)
+        # the model thought rescue but the detector finds no danger now (a returnee, a hypothetical):
+        # the question it asks, as the rescue action answers it (actions/urgent.py)
+        category = CATEGORY_OF_INTENT.get(next_intent(parse) or "", "out_of_scope")
     return {
         "text": text,
         "urgency": urgency.level,
@@ -78,14 +74,6 @@ def triage(text: str, parse: Optional[Dict[str, Any]], detector: Optional[Urgenc
         "confidence": round(confidence, 4),
         "reasons": reasons,
     }
-
-
-def _second_category(parse: Dict[str, Any]) -> str:
-    for candidate in parse.get("intent_ranking") or []:
-        category = CATEGORY_OF_INTENT.get(candidate.get("name") or "")
-        if category and category != "urgent_rescue":
-            return category
-    return "urgent_rescue"
 
 
 class LocalNLU:

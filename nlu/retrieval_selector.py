@@ -1,4 +1,5 @@
-"""Rasa's ResponseSelector, run only for messages whose intent is a retrieval intent.
+"""Rasa's ResponseSelector, run only for messages whose intent is a retrieval intent
+(and for rescue messages: see ``ALSO_FOR``).
 
 Rasa runs the ResponseSelector on every message, yet its choice is read only when the
 intent is one of its retrieval intents (``utter_faq_support`` picks "faq_support/loan";
@@ -18,6 +19,10 @@ from rasa.shared.nlu.training_data.message import Message
 # Rasa's key for the selector's output in a parse result.
 RESPONSE_SELECTOR = "response_selector"
 RETRIEVAL_INTENTS = "all_retrieval_intents"
+# The rescue action answers the question instead of the emergency script when the urgency
+# detector finds no danger now (a returnee's "em từng bị nhốt…, giờ học nghề được không"):
+# it needs the selector's choice then (actions/urgent.py). Rescue messages are few.
+ALSO_FOR = {"urgent_rescue"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -28,6 +33,7 @@ class RetrievalResponseSelector(ResponseSelector):
         retrieval = set(self.all_retrieval_intents)
         if self.retrieval_intent:
             retrieval = {self.retrieval_intent}
+        retrieval |= ALSO_FOR
         asked = [m for m in messages if (m.get(INTENT) or {}).get(INTENT_NAME_KEY) in retrieval]
         super().process(asked)
         for message in messages:

@@ -24,6 +24,8 @@ TEENCODE_FILE = DATA_DIR / "lexicon" / "teencode.yml"
 # Syllables: runs of letters/digits (Vietnamese letters are \w in Python's re).
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _BOUNDARY = re.compile(r"[.,;!?\n:()]")
+# Three or more of one letter are a stretched word, never Vietnamese spelling ("xoong" has two).
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
 
 
 def nfc(text: str) -> str:
@@ -38,27 +40,44 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class _Rule:
+    """One reading of an ambiguous form: used when the word before or after fits (or always)."""
+    expansion: str
+    after: frozenset
+    before: frozenset
+
+    def fits(self, previous: Optional[str], following: Optional[str]) -> bool:
+        if not self.after and not self.before:
+            return True  # the default reading
+        return previous in self.after or following in self.before
+
+
+@dataclass(frozen=True)
 class Teencode:
     expansions: Dict[str, str]
-    contextual: Dict[str, Tuple[str, frozenset]]
+    contextual: Dict[str, Tuple[_Rule, ...]]
 
     @classmethod
     def load(cls, path: Path = TEENCODE_FILE) -> "Teencode":
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         expansions = {fold(k): fold(v) for k, v in (raw.get("expansions") or {}).items()}
         contextual = {
-            fold(k): (fold(v["expansion"]), frozenset(fold(w) for w in v.get("after", [])))
-            for k, v in (raw.get("contextual") or {}).items()
+            fold(k): tuple(
+                _Rule(fold(r["expansion"]), frozenset(fold(w) for w in r.get("after", [])),
+                      frozenset(fold(w) for w in r.get("before", [])))
+                for r in rules)
+            for k, rules in (raw.get("contextual") or {}).items()
         }
         return cls(expansions, contextual)
 
-    def expand(self, folded_word: str, previous: Optional[str]) -> str:
-        """The plain form of one folded syllable, given the folded syllable before it."""
+    def expand(self, folded_word: str, previous: Optional[str], following: Optional[str] = None) -> str:
+        """The plain form of one folded syllable, given the folded syllables around it."""
+        folded_word = _STRETCHED.sub(r"\1", folded_word)  # "nhieuuu" -> "nhieu"
         if folded_word in self.expansions:
             return self.expansions[folded_word]
-        rule = self.contextual.get(folded_word)
-        if rule and previous in rule[1]:
-            return rule[0]
+        for rule in self.contextual.get(folded_word, ()):
+            if rule.fits(previous, following):
+                return rule.expansion
         return folded_word
 
 
@@ -75,13 +94,11 @@ def syllables(text: str) -> List[Tuple[str, int, int]]:
 def plain_words(words: Iterable[str], teencode: Optional[Teencode] = None) -> List[str]:
     """Fold and expand a sequence of words; an expansion may hold several syllables."""
     teencode = teencode or default_teencode()
-    out: List[str] = []
-    previous: Optional[str] = None
-    for word in words:
-        folded = fold(word)
-        out.append(teencode.expand(folded, previous))
-        previous = folded
-    return out
+    folded = [fold(word) for word in words]
+    return [
+        teencode.expand(word, folded[i - 1] if i else None, folded[i + 1] if i + 1 < len(folded) else None)
+        for i, word in enumerate(folded)
+    ]
 
 
 def folded_view(text: str, teencode: Optional[Teencode] = None) -> str:

@@ -1,22 +1,35 @@
 """How urgent is a message? critical / high / normal, with reason tags.
 
-Used by the live bot (before dialogue) and by the triage command. It combines a
-lexicon of danger signals (data/lexicon/urgency.yml), matched on the folded view of
-the message, with the NLU intent when one is available. It never needs Rasa: with
-no NLU result the lexicon alone decides, so an urgent message is recognised even
-when the Rasa server is down.
+Used by the live bot (before dialogue, and by the rescue action), and by the triage
+command. Three stages, all on the folded view of the message (nlu/text.py):
+
+1. **Danger signals** (data/lexicon/urgency.yml): regular expressions with high recall
+   ("bị nhốt", "tối nay đưa qua sông"), negations cancelled within a clause.
+2. **Context markers** (data/lexicon/context.yml, nlu/urgency_context.py): when (past,
+   now, imminent, hypothetical) and whether literally (figurative, third party safe now).
+3. **A learned model** (nlu/urgency_model.py) over the words, the signals and the markers.
+
+The decision (``decide``) keeps explicit signals as a recall floor: a danger signal that no
+context explains away is at least ``high``; the model may lower it to normal only when a
+lowering marker says why, and it may raise a message no signal caught. When in doubt
+between critical and normal, the answer is high. It never needs Rasa: with no NLU
+result, and even with no trained model, an urgent message is recognised.
 """
 from __future__ import annotations
 
+import copy
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Pattern, Sequence, Tuple
 
 import yaml
 
+from nlu import urgency_model
 from nlu.text import DATA_DIR, folded_view
+from nlu.urgency_context import LOWERING, ContextMarkers, syllable_regex
 
 LEXICON_FILE = DATA_DIR / "lexicon" / "urgency.yml"
 
@@ -33,6 +46,8 @@ MISSING_HIGH_CONFIDENCE = 0.6
 # A minor raises these high signals to critical (child protection comes first).
 MINOR_RAISES = {"lost_contact", "departure_soon", "documents_taken", "threat", "illegal_crossing"}
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Urgency:
@@ -45,30 +60,61 @@ class Urgency:
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """Where the learned model's probabilities move a level; chosen by cross-validation on
+    the training split (`make eval`, reports/triage.md)."""
+    signal_critical: float = 0.25  # P(critical) that confirms a critical danger signal
+    critical: float = 0.5          # P(critical) that makes a message critical without one
+    urgent: float = 0.5            # P(critical) + P(high) that makes a message high without a signal
+    lower: float = 0.8             # P(normal) that, with a lowering marker, explains a signal away
+    dismiss: float = 0.97          # P(normal) that explains a signal away without a marker
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the first two stages found in a message."""
+    view: str
+    signals: Dict[str, str]         # tag -> critical / high / signal
+    context: FrozenSet[str]         # context markers (past, now, figurative...)
+    hypothetical_wording: bool      # the lexicon's question wording, not overridden by "đang bị"
+
+    @property
+    def lowering(self) -> List[str]:
+        found = [t for t in LOWERING if t in self.context]
+        if self.hypothetical_wording and "hypothetical" not in found:
+            found.insert(0, "hypothetical")
+        return found
+
+
+@dataclass(frozen=True)
 class _Signal:
     tag: str
     level: str
     patterns: Tuple[Pattern[str], ...]
 
 
-def _syllable_regex(pattern: str) -> Pattern[str]:
-    # whole syllables only: "nhot" must not match inside another word
-    return re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])")
-
-
 class UrgencyDetector:
-    def __init__(self, lexicon_file: Path = LEXICON_FILE) -> None:
+    def __init__(
+        self,
+        lexicon_file: Path = LEXICON_FILE,
+        context: Optional[ContextMarkers] = None,
+        model: Optional[urgency_model.UrgencyModel] = None,
+        thresholds: Thresholds = Thresholds(),
+    ) -> None:
+        self._context = context or ContextMarkers()
+        self.model = model
+        self.thresholds = thresholds
         raw = yaml.safe_load(lexicon_file.read_text(encoding="utf-8"))
         self._signals = [
-            _Signal(tag, spec["level"], tuple(_syllable_regex(p) for p in spec["patterns"]))
+            _Signal(tag, spec["level"], tuple(syllable_regex(p) for p in spec["patterns"]))
             for tag, spec in raw["signals"].items()
         ]
         self._negation = re.compile(r"(?:^|\s)(?:" + raw["negations"] + r")\s*$")
         self._hypothetical = [re.compile(p) for p in raw["hypothetical"]]
-        self._hotline = _syllable_regex(raw["hotline_mention"])
-        self._present = _syllable_regex(raw["present"])
-        self._conditional = _syllable_regex(raw["conditional"])
-        self._age = _syllable_regex(raw["age"])
+        self._hotline = syllable_regex(raw["hotline_mention"])
+        self._present = syllable_regex(raw["present"])
+        self._conditional = syllable_regex(raw["conditional"])
+        self._age = syllable_regex(raw["age"])
         self._minor_age_below = int(raw["minor_age_below"])
 
     def _signals_in(self, view: str) -> Dict[str, str]:
@@ -98,20 +144,20 @@ class UrgencyDetector:
         before = view[:start].split("|")[-1]  # only within the same clause
         return bool(self._negation.search(before))
 
-    def assess(
-        self,
-        text: str,
-        intent: Optional[str] = None,
-        confidence: float = 0.0,
-    ) -> Urgency:
+    def evidence(self, text: str) -> Evidence:
         view = folded_view(text)
-        found = self._signals_in(view)
-        reasons: List[str] = []
+        signals = self._signals_in(view)
+        hypothetical = self._hypothetical_in(view) and "distress_call" not in signals
+        return Evidence(view, signals, self._context.tags(view), hypothetical)
+
+    def lexicon_level(self, evidence: Evidence, intent: Optional[str] = None, confidence: float = 0.0) -> Urgency:
+        """Stage 1 alone, as the detector decided before it had context: the recall floor."""
+        found = evidence.signals
         critical = [t for t, lvl in found.items() if lvl == CRITICAL]
         high = [t for t, lvl in found.items() if lvl == HIGH]
         context = [t for t, lvl in found.items() if lvl == "signal"]
-
-        hypothetical = self._hypothetical_in(view) and "distress_call" not in found
+        reasons: List[str] = []
+        hypothetical = evidence.hypothetical_wording
         if hypothetical:
             # a question about danger, not danger now: keep the tags for the record
             reasons.append("hypothetical")
@@ -129,14 +175,42 @@ class UrgencyDetector:
         if "minor" in found and MINOR_RAISES.intersection(high):
             critical += ["minor"]
 
-        if critical:
-            level = CRITICAL
-        elif high:
-            level = HIGH
-        else:
-            level = NORMAL
-        ordered = _unique(critical + high + context + reasons)
-        return Urgency(level, tuple(ordered))
+        level = CRITICAL if critical else HIGH if high else NORMAL
+        return Urgency(level, tuple(_unique(critical + high + context + reasons)))
+
+    def assess(self, text: str, intent: Optional[str] = None, confidence: float = 0.0) -> Urgency:
+        evidence = self.evidence(text)
+        floor = self.lexicon_level(evidence, intent, confidence)
+        if self.model is None:
+            return floor
+        return decide(floor, evidence, self.model.probabilities(evidence.view), self.thresholds)
+
+    def with_model(self, model: Optional[urgency_model.UrgencyModel], thresholds: Optional[Thresholds] = None
+                   ) -> "UrgencyDetector":
+        """The same lexicons with another model (the evaluation compares several)."""
+        clone = copy.copy(self)
+        clone.model, clone.thresholds = model, thresholds or self.thresholds
+        return clone
+
+
+def decide(floor: Urgency, evidence: Evidence, p: Dict[str, float], th: Thresholds) -> Urgency:
+    """The level, from the lexicon's floor and the model's probabilities (see the module doc)."""
+    reasons = list(floor.reasons)
+    lowering = evidence.lowering
+    if floor.level != NORMAL and p[NORMAL] >= (th.lower if lowering else th.dismiss):
+        # the signal explained away: by a marker, or by words the model knows as harmless
+        return Urgency(NORMAL, tuple(_unique(reasons + (lowering or ["model_normal"]))))
+    confirm = th.signal_critical if floor.level == CRITICAL else th.critical
+    if p[CRITICAL] >= confirm:
+        extra = [] if floor.level == CRITICAL else ["model_critical"]
+        return Urgency(CRITICAL, tuple(_unique(reasons + extra)))
+    if floor.level != NORMAL:
+        # a signal the model does not confirm and no marker explains: a counsellor sees it soon
+        extra = ["doubt"] if floor.level == CRITICAL else []
+        return Urgency(HIGH, tuple(_unique(reasons + lowering + extra)))
+    if p[CRITICAL] + p[HIGH] >= th.urgent:
+        return Urgency(HIGH, tuple(_unique(reasons + ["model_high"])))
+    return Urgency(NORMAL, tuple(reasons))
 
 
 def _unique(items: Sequence[str]) -> List[str]:
@@ -145,4 +219,13 @@ def _unique(items: Sequence[str]) -> List[str]:
 
 @functools.lru_cache(maxsize=1)
 def default_detector() -> UrgencyDetector:
-    return UrgencyDetector()
+    """The detector with its trained model (trained now if `make setup` has not)."""
+    from nlu.urgency_training import ensure_model
+
+    detector = UrgencyDetector()
+    try:
+        return detector.with_model(ensure_model())
+    except (OSError, ValueError) as error:
+        # Never leave the bot without urgency: the lexicon alone still escalates explicit danger.
+        logger.error("urgency model unavailable (%s); lexicon only", type(error).__name__)
+        return detector

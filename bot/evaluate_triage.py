@@ -1,0 +1,151 @@
+"""Triage figures for `make eval`: urgency and category on messages never trained on.
+
+Two sets: the triage corpus's held-out split (data/triage/corpus, nlu/corpus.py) and the
+blind set (data/holdout/triage_blind.jsonl, written by someone else and never read while
+tuning: only its aggregate figures are looked at). Each is scored as written and with every
+diacritic removed, for three detectors:
+
+- the lexicon alone, as the detector worked before issue 12 (stage 1 only);
+- ours (lexicon + context + model) with the NLU intent, as the triage command decides;
+- ours without the NLU, as the gateway decides before Rasa answers.
+
+The thresholds of ``nlu.urgency.Thresholds`` are chosen by ``tune``: cross-validation on the
+training split only.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from bot.triage import LocalNLU, triage
+from nlu import corpus, urgency_training
+from nlu.corpus import Labelled
+from nlu.text import fold
+from nlu.urgency import CRITICAL, HIGH, LEVELS, NORMAL, Thresholds, UrgencyDetector, decide
+
+Record = Dict[str, Any]
+
+
+def metrics(gold: Sequence[Labelled], records: Sequence[Record]) -> Dict[str, Any]:
+    def share(items: List[bool]) -> Optional[float]:
+        return sum(items) / len(items) if items else None
+
+    pairs = list(zip(gold, records))
+    of = {level: [r["urgency"] for g, r in pairs if g.urgency == level] for level in LEVELS}
+    confusion = {g: {p: of[g].count(p) for p in LEVELS} for g in LEVELS}
+    return {
+        "messages": len(pairs),
+        "critical_recall": share([u == CRITICAL for u in of[CRITICAL]]),
+        "critical_flagged_critical_or_high": share([u != NORMAL for u in of[CRITICAL]]),
+        "high_flagged_high_or_critical": share([u != NORMAL for u in of[HIGH]]),
+        "normal_flagged_critical": share([u == CRITICAL for u in of[NORMAL]]),
+        "normal_flagged_high": share([u == HIGH for u in of[NORMAL]]),
+        "category_accuracy": share([r["category"] == g.category or r["category"] in g.accept for g, r in pairs]),
+        "confusion": confusion,
+    }
+
+
+def by_phenomenon(gold: Sequence[Labelled], records: Sequence[Record]) -> Dict[str, Dict[str, Any]]:
+    """Per phenomenon: how many, urgency right, category right."""
+    out: Dict[str, Dict[str, Any]] = {}
+    for g, r in zip(gold, records):
+        row = out.setdefault(g.phenomenon or "-", {"messages": 0, "urgency_right": 0, "category_right": 0})
+        row["messages"] += 1
+        row["urgency_right"] += r["urgency"] == g.urgency or (g.urgency == HIGH and r["urgency"] == CRITICAL)
+        row["category_right"] += r["category"] == g.category or r["category"] in g.accept
+    return dict(sorted(out.items()))
+
+
+async def score_set(nlu: LocalNLU, messages: Sequence[Labelled], detectors: Dict[str, Tuple[UrgencyDetector, bool]]
+                    ) -> Dict[str, Any]:
+    """Every detector on ``messages``, as written and folded; bool = whether it sees the NLU intent."""
+    result: Dict[str, Any] = {}
+    for view in ("accented", "folded"):
+        texts = [fold(m.text) if view == "folded" else m.text for m in messages]
+        parses = [await nlu.parse(t) for t in texts]
+        for name, (detector, with_nlu) in detectors.items():
+            records = [_record(t, p, detector, with_nlu) for t, p in zip(texts, parses)]
+            entry = result.setdefault(name, {})
+            entry[view] = metrics(messages, records)
+            if view == "accented":
+                plain = [(g, r) for g, r in zip(messages, records) if g.style == "plain"]
+                entry["plain_style_category_accuracy"] = metrics(*zip(*plain))["category_accuracy"] if plain else None
+                entry["by_phenomenon"] = by_phenomenon(messages, records)
+    return result
+
+
+def _record(text: str, parse: Dict[str, Any], detector: UrgencyDetector, with_nlu: bool) -> Record:
+    record = triage(text, parse, detector)
+    if not with_nlu:
+        # the gateway's first check: the detector on the text alone; the category still from Rasa
+        level = detector.assess(text).level
+        record = {**record, "urgency": level}
+        if level == CRITICAL:
+            record["category"] = "urgent_rescue"
+    return record
+
+
+# ---- choosing the thresholds: cross-validation on the training split only ----
+
+GRID = {
+    "signal_critical": [0.2, 0.3, 0.4, 0.5, 0.6],
+    "critical": [0.35, 0.45, 0.55, 0.65],
+    "urgent": [0.15, 0.2, 0.3, 0.4],
+    "lower": [0.5, 0.6, 0.7, 0.8, 0.9],
+    "dismiss": [0.8, 0.9, 0.95, 1.01],
+}
+
+
+def cross_validated(detector: UrgencyDetector, folds: int = 5, seed: int = 7) -> List[Tuple[Labelled, Any, Any, Dict[str, float]]]:
+    """(message, evidence, lexicon floor, out-of-fold probabilities) for the training split."""
+    train, _ = corpus.split(corpus.triage_corpus())
+    order = list(range(len(train)))
+    random.Random(seed).shuffle(order)
+    out = []
+    nlu_pairs = urgency_training.training_examples([])  # Rasa's examples are in every fold
+    for k in range(folds):
+        test_idx = set(order[k::folds])
+        fit = [(m.text, m.urgency) for i, m in enumerate(train) if i not in test_idx] + nlu_pairs
+        model = urgency_training.train(fit)
+        held = [train[i] for i in sorted(test_idx)]
+        evidence = [detector.evidence(m.text) for m in held]
+        probs = model.probabilities_many([e.view for e in evidence])
+        out += [(m, e, detector.lexicon_level(e), p) for m, e, p in zip(held, evidence, probs)]
+    return out
+
+
+def objective(rows, th: Thresholds) -> Tuple[float, Dict[str, float]]:
+    """Higher is better: every critical caught (critical or high), most of them critical, few
+    false alarms; the issue's bounds (≥ 0.95 strict recall, ≤ 0.03 false critical) weigh most."""
+    levels = [(m.urgency, decide(floor, e, p, th).level) for m, e, floor, p in rows]
+    crit = [p for g, p in levels if g == CRITICAL]
+    normal = [p for g, p in levels if g == NORMAL]
+    high = [p for g, p in levels if g == HIGH]
+    figures = {
+        "critical_recall": crit.count(CRITICAL) / len(crit),
+        "critical_missed": crit.count(NORMAL) / len(crit),
+        "normal_flagged_critical": normal.count(CRITICAL) / len(normal),
+        "normal_flagged_high": normal.count(HIGH) / len(normal),
+        "high_missed": high.count(NORMAL) / max(len(high), 1),
+    }
+    score = (figures["critical_recall"] - 10 * figures["critical_missed"] - 3 * figures["normal_flagged_critical"]
+             - 0.5 * figures["normal_flagged_high"] - 0.5 * figures["high_missed"])
+    return score, figures
+
+
+def tune(detector: UrgencyDetector) -> Tuple[Thresholds, Dict[str, float]]:
+    rows = cross_validated(detector)
+    best = None
+    for values in itertools.product(*GRID.values()):
+        th = replace(Thresholds(), **dict(zip(GRID, values)))
+        score, figures = objective(rows, th)
+        if best is None or score > best[0]:
+            best = (score, th, figures)
+    return best[1], best[2]
+
+
+def phenomenon_counts(messages: Sequence[Labelled]) -> Dict[str, int]:
+    return dict(Counter(m.urgency for m in messages))

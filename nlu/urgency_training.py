@@ -1,0 +1,63 @@
+"""Training the urgency model (nlu/urgency_model.py), and finding the trained one.
+
+What it learns from: the triage corpus's training split (data/triage/corpus, never its
+held-out quarter) and Rasa's NLU examples (urgent_rescue as critical, report_missing as
+high, every other intent as normal). The model is cached in models/ by a hash of those
+files and of the code and lexicons that compute its features.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+from nlu import corpus, urgency_model
+from nlu.text import DATA_DIR, folded_view
+
+logger = logging.getLogger(__name__)
+NLU_ROOT = Path(__file__).resolve().parent
+# Everything the model's features or labels depend on.
+INPUTS = [
+    *corpus.corpus_files(),
+    *sorted(corpus.NLU_DIR.glob("*.yml")),
+    DATA_DIR / "lexicon" / "urgency.yml",
+    DATA_DIR / "lexicon" / "context.yml",
+    DATA_DIR / "lexicon" / "teencode.yml",
+    NLU_ROOT / "text.py",
+    NLU_ROOT / "corpus.py",
+    NLU_ROOT / "urgency.py",
+    NLU_ROOT / "urgency_context.py",
+    NLU_ROOT / "urgency_model.py",
+]
+
+
+def training_examples(train: Optional[Sequence[corpus.Labelled]] = None) -> List[Tuple[str, str]]:
+    """(text, level) pairs; ``train`` defaults to the corpus's training split."""
+    if train is None:
+        train, _ = corpus.split(corpus.triage_corpus())
+    pairs = [(m.text, m.urgency) for m in train]
+    pairs += [(text, corpus.LEVEL_OF_INTENT.get(intent.split("/")[0], "normal"))
+              for text, intent in corpus.nlu_examples()]
+    return pairs
+
+
+def train(examples: Sequence[Tuple[str, str]], c: float = urgency_model.C) -> urgency_model.UrgencyModel:
+    """A model fitted on (text, level) ``examples``."""
+    views = [folded_view(text) for text, _ in examples]
+    return urgency_model.UrgencyModel(c).fit(views, [level for _, level in examples])
+
+
+def model_path() -> Path:
+    inputs = [p for p in INPUTS if p.exists()]
+    return urgency_model.MODELS_DIR / f"urgency-{urgency_model.fingerprint(inputs)}.joblib"
+
+
+def ensure_model() -> urgency_model.UrgencyModel:
+    """The model for the current data, trained (a few seconds) if it is not in models/ yet."""
+    path = model_path()
+    if path.exists():
+        return urgency_model.load(path)
+    logger.info("training the urgency model (%s)", path.name)
+    model = train(training_examples())
+    urgency_model.save(model, path)
+    return model
