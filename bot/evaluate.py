@@ -1,10 +1,12 @@
-"""`make eval`: NLU and triage quality on the held-out split, ours against stock Rasa.
+"""`make eval`: NLU and triage quality on held-out messages.
 
-Trains (or reuses) NLU-only models for each pipeline on data/nlu, parses every
-message of data/holdout/nlu_holdout.yml as written and accent-folded, and writes
-reports/nlu.md and reports/nlu.json.
+1. NLU: trains (or reuses) NLU-only models for each pipeline, parses every message of
+   data/holdout/nlu_holdout.yml as written and accent-folded: reports/nlu.md and .json.
+2. Triage (bot/evaluate_triage.py): urgency and category with the live model and detector on
+   the triage corpus's held-out split and the blind set, beside the lexicon-only detector of
+   before issue 12; teencode normalisation: reports/triage.md and .json.
 
-    python -m bot.evaluate [--ablation]
+    python -m bot.evaluate [--ablation] [--triage-only]
 """
 from __future__ import annotations
 
@@ -12,18 +14,17 @@ import argparse
 import asyncio
 import json
 import logging
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
-
+from bot import evaluate_triage
 from bot.model import ROOT, ensure_model
 from bot.triage import CATEGORY_OF_INTENT, LocalNLU, best_intent, triage
+from nlu.corpus import nlu_examples_in
 from nlu.text import fold
-from nlu.urgency import CRITICAL, NORMAL
+from nlu.urgency import CRITICAL, NORMAL, default_detector
 
 HOLDOUT = ROOT / "data" / "holdout" / "nlu_holdout.yml"
 REPORTS = ROOT / "reports"
@@ -35,7 +36,6 @@ ABLATIONS = [
     ("ours + OOV token", ROOT / "eval_configs" / "vi_oov.yml"),
     ("ours + char 2-4-grams", ROOT / "eval_configs" / "vi_fold_syllables_chars.yml"),
 ]
-_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,7 @@ class Example:
 
 
 def load_holdout(path: Path = HOLDOUT) -> List[Example]:
-    out = []
-    for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-        key = block["intent"]
-        for line in block["examples"].splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                out.append(Example(_ENTITY.sub(r"\1", line[2:]), key.split("/")[0], key))
-    return out
+    return [Example(text, key.split("/")[0], key) for text, key in nlu_examples_in(path)]
 
 
 def macro_f1(gold: List[str], pred: List[str]) -> float:
@@ -141,14 +134,20 @@ def markdown(results: Dict[str, Dict[str, Dict[str, float]]]) -> str:
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ablation", action="store_true", help="also score the tokenizer variants")
+    parser.add_argument("--triage-only", action="store_true", help="only the triage figures (reports/triage.md)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    pipelines = [OURS, STOCK] + (ABLATIONS if args.ablation else [])
-    results = asyncio.run(evaluate(pipelines))
     REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "nlu.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    (REPORTS / "nlu.md").write_text(markdown(results), encoding="utf-8")
-    print(markdown(results))
+    if not args.triage_only:
+        pipelines = [OURS, STOCK] + (ABLATIONS if args.ablation else [])
+        results = asyncio.run(evaluate(pipelines))
+        (REPORTS / "nlu.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        (REPORTS / "nlu.md").write_text(markdown(results), encoding="utf-8")
+        print(markdown(results))
+    text, data = asyncio.run(evaluate_triage.evaluate(LocalNLU(ensure_model()), default_detector()))
+    (REPORTS / "triage.json").write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    (REPORTS / "triage.md").write_text(text, encoding="utf-8")
+    print(text)
     return 0
 
 

@@ -107,6 +107,15 @@ def rasa_env() -> dict:
     return env
 
 
+def training_env() -> dict:
+    """Training runs alone: TensorFlow may use every core (a serving Rasa uses one, see rasa_env)."""
+    env = rasa_env()
+    cores = str(os.cpu_count() or 1)
+    env["TF_INTRA_OP_PARALLELISM_THREADS"] = cores
+    env["TF_INTER_OP_PARALLELISM_THREADS"] = cores
+    return env
+
+
 def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log: Optional[Path] = None) -> Path:
     """The trained model for ``config`` and the current data, training it if needed."""
     target = model_path(config, nlu_only)
@@ -124,7 +133,7 @@ def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log
             command += ["--domain", str(ROOT / "domain.yml"), "--data", *data]
         command += ["--config", str(config), "--out", str(MODELS_DIR),
                     "--fixed-model-name", target.name[: -len(".tar.gz")]]
-        result = subprocess.run(command, cwd=ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT)
+        result = subprocess.run(command, cwd=ROOT, env=training_env(), stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0 or not target.exists():
         raise RuntimeError(f"training failed, see {log}")
     return target

@@ -76,15 +76,19 @@ def split(messages: Iterable[Labelled]) -> Tuple[List[Labelled], List[Labelled]]
     return train, held
 
 
-def nlu_examples(directory: Path = NLU_DIR) -> List[Tuple[str, str]]:
-    """(text, intent) of every example in Rasa's training files, entity marks removed."""
+def nlu_examples_in(path: Path) -> List[Tuple[str, str]]:
+    """(text, intent) of every example in one Rasa NLU file, entity marks removed."""
     out = []
-    for path in sorted(directory.glob("*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            if "intent" not in block:
-                continue  # lookup tables, synonyms, regexes
-            for line in block["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    out.append((_ENTITY.sub(r"\1", line[2:]), block["intent"]))
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+        if "intent" not in block:
+            continue  # lookup tables, synonyms, regexes
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                out.append((_ENTITY.sub(r"\1", line[2:]), block["intent"]))
     return out
+
+
+def nlu_examples(directory: Path = NLU_DIR) -> List[Tuple[str, str]]:
+    """(text, intent) of every example in Rasa's training files."""
+    return [pair for path in sorted(directory.glob("*.yml")) for pair in nlu_examples_in(path)]

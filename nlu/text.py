@@ -24,8 +24,13 @@ TEENCODE_FILE = DATA_DIR / "lexicon" / "teencode.yml"
 # Syllables: runs of letters/digits (Vietnamese letters are \w in Python's re).
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _BOUNDARY = re.compile(r"[.,;!?\n:()]")
+# Laughter the folded view would otherwise drop (it keeps syllables only): it tells a joke
+# ("bị vợ nhốt ở nhà, cứu tui =))") from a plea, so it becomes the syllable "haha".
+_LAUGHTER = re.compile(r"[\U0001F602\U0001F923\U0001F605\U0001F606\U0001F601\U0001F61C\U0001F61D\U0001F643\U0001F639\U0001F604]|[=:]\)\)+|(?<!\w):v(?!\w)|\^\^|:D(?!\w)")
 # Three or more of one letter are a stretched word, never Vietnamese spelling ("xoong" has two).
+# A stretched "u" after a consonant keeps two: folded "ưu" is "uu" ("cứuuu" is "cuu", "đâuuu" "dau").
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
+_STRETCHED_UU = re.compile(r"(?<=[bcdghklmnrstvx])uuu+")
 
 
 def nfc(text: str) -> str:
@@ -72,7 +77,7 @@ class Teencode:
 
     def expand(self, folded_word: str, previous: Optional[str], following: Optional[str] = None) -> str:
         """The plain form of one folded syllable, given the folded syllables around it."""
-        folded_word = _STRETCHED.sub(r"\1", folded_word)  # "nhieuuu" -> "nhieu"
+        folded_word = _STRETCHED.sub(r"\1", _STRETCHED_UU.sub("uu", folded_word))  # "nhieuuu" -> "nhieu"
         if folded_word in self.expansions:
             return self.expansions[folded_word]
         for rule in self.contextual.get(folded_word, ()):
@@ -107,7 +112,7 @@ def folded_view(text: str, teencode: Optional[Teencode] = None) -> str:
     Sentence punctuation becomes " | " so that look-behind rules (negation) do not
     cross a clause boundary.
     """
-    text = nfc(text)
+    text = _LAUGHTER.sub(" haha ", nfc(text))
     found = syllables(text)
     parts: List[str] = []
     last_end = 0

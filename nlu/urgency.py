@@ -28,7 +28,7 @@ from typing import Dict, FrozenSet, List, Optional, Pattern, Sequence, Tuple
 import yaml
 
 from nlu import urgency_model
-from nlu.text import DATA_DIR, folded_view
+from nlu.text import DATA_DIR, Teencode, folded_view
 from nlu.urgency_context import LOWERING, ContextMarkers, syllable_regex
 
 LEXICON_FILE = DATA_DIR / "lexicon" / "urgency.yml"
@@ -100,8 +100,10 @@ class UrgencyDetector:
         context: Optional[ContextMarkers] = None,
         model: Optional[urgency_model.UrgencyModel] = None,
         thresholds: Thresholds = Thresholds(),
+        teencode: Optional[Teencode] = None,
     ) -> None:
         self._context = context or ContextMarkers()
+        self._teencode = teencode
         self.model = model
         self.thresholds = thresholds
         raw = yaml.safe_load(lexicon_file.read_text(encoding="utf-8"))
@@ -145,7 +147,7 @@ class UrgencyDetector:
         return bool(self._negation.search(before))
 
     def evidence(self, text: str) -> Evidence:
-        view = folded_view(text)
+        view = folded_view(text, self._teencode)
         signals = self._signals_in(view)
         hypothetical = self._hypothetical_in(view) and "distress_call" not in signals
         return Evidence(view, signals, self._context.tags(view), hypothetical)

@@ -97,12 +97,31 @@ async def test_handoff_priority_follows_the_intent(service):
         assert bool(messages) == (intent == "human_request")
 
 
+def rescue(text, ranking=(), selector=None):
+    """What Rasa hands the rescue action: the message, its intent and ranking, the selector's choice."""
+    latest = {"text": text, "intent": {"name": "urgent_rescue", "confidence": 0.9},
+              "intent_ranking": [{"name": "urgent_rescue", "confidence": 0.9},
+                                 *({"name": n, "confidence": c} for n, c in ranking)]}
+    if selector:
+        latest["response_selector"] = {"default": {"response": {"intent_response_key": selector}}}
+    return latest
+
+
 async def test_urgent_safety_mentions_the_embassy_only_abroad_and_escalates(service):
-    abroad, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": "Campuchia"}, sender="web:d"))
-    home, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": None}, sender="web:e"))
+    held = rescue("cứu em, họ nhốt em trong phòng, không cho về")
+    abroad, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": "Campuchia"}, held, sender="web:d"))
+    home, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": None}, held, sender="web:e"))
     assert [w.priority for w in await service.queue()] == ["critical", "critical"]
     assert "Đại sứ quán" in abroad[0]["text"] and "Đại sứ quán" not in home[0]["text"]
     assert "113" in home[0]["text"]
+
+
+async def test_a_returnee_the_nlu_took_for_a_rescue_gets_the_answer_and_is_not_queued(service):
+    latest = rescue("Em từng bị bán sang Trung Quốc năm 2018, giờ về quê rồi, em muốn học nghề may thì đăng ký ở đâu ạ",
+                    ranking=[("faq_support", 0.08)], selector="faq_support/vocational")
+    messages, _ = await run_async(ActionUrgentSafety(), tracker([], {}, latest, sender="web:f"))
+    assert [m["response"] for m in messages] == ["utter_faq_support/vocational"]
+    assert await service.queue() == []
 
 
 def test_services_follow_the_answer_the_response_selector_chose():

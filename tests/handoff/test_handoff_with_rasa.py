@@ -4,6 +4,7 @@ import uuid
 
 import aiohttp
 
+from actions.directory import SAFETY_OPENING
 from handoff import texts
 from nlu.urgency import default_detector
 from tests.conftest import rasa_tracker
@@ -63,12 +64,29 @@ async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_he
         await lan.close()
 
 
-async def test_an_urgent_message_the_lexicon_misses_is_escalated_by_the_nlu(http, gateway, redis):
-    # The lexicon rates this message normal; the NLU's urgent_rescue intent escalates it
-    # through the same library as the detector, as critical.
-    text = "làm ơn giúp em với, em muốn về nhà mà họ không cho"
-    assert default_detector().assess(text).level == "normal"
+async def test_a_returnee_asking_about_support_gets_the_answer_and_is_not_queued(http, gateway, redis):
+    text = "Em từng bị bán sang Trung Quốc năm 2018, giờ về quê rồi, cho em hỏi có được hỗ trợ học nghề không ạ"
+    replies = await user_says(http, gateway, uuid.uuid4().hex, text)
+    assert await redis.zcard("hl:queue") == 0
+    assert any("học nghề" in r for r in replies), replies
+    assert not any(r.startswith(SAFETY_OPENING) for r in replies)  # no "call 113 now"
+
+
+async def test_a_person_moved_across_the_border_tonight_is_queued_critical_with_the_safety_answer(
+        http, gateway, redis):
+    text = "tối nay bọn nó đưa cả nhóm bọn em qua sông sang bên kia, em sợ lắm"
     replies = await user_says(http, gateway, uuid.uuid4().hex, text)
     [cid] = [c.decode() for c in await redis.zrange("hl:queue", 0, -1)]
     assert (await redis.hget(f"hl:conv:{cid}", "priority")) == b"critical"
-    assert any("vị trí số 1" in r for r in replies) and any("113" in r for r in replies)
+    assert sum(r.startswith(SAFETY_OPENING) for r in replies) == 1 and any("vị trí số 1" in r for r in replies)
+
+
+async def test_an_urgent_message_the_first_check_misses_is_escalated_by_the_nlu(http, gateway, redis):
+    # The gateway's first check (the text alone) rates this message normal; Rasa's urgent_rescue
+    # intent sends it to the rescue action, whose check with the intent escalates it.
+    text = NLU_ONLY_URGENT
+    assert default_detector().assess(text).level == "normal"
+    assert default_detector().assess(text, "urgent_rescue", 0.95).is_urgent
+    await user_says(http, gateway, uuid.uuid4().hex, text)
+    [cid] = [c.decode() for c in await redis.zrange("hl:queue", 0, -1)]
+    assert (await redis.hget(f"hl:conv:{cid}", "trigger")) == b"nlu"

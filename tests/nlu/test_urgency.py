@@ -94,3 +94,78 @@ def test_locked_door_is_confinement_but_everyday_cannot_is_not(detector):
     assert detector.assess("em không trốn được, họ canh suốt").level == CRITICAL
     assert detector.assess("em không ra ngoài được vì trời mưa").level == NORMAL
     assert detector.assess("khóa học này không ra được kết quả").level == NORMAL
+
+
+# ---- the whole detector: lexicon, context markers and the trained model (nlu/urgency.py) ----
+
+from nlu.urgency import Evidence, Thresholds, Urgency, decide, default_detector  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return default_detector()
+
+
+@pytest.mark.parametrize("text", [
+    "cứu với, bài tập khó quá",
+    "cuu e voi, mai thi hoa ma chua hoc chu nao",
+    "cứu tôi với, sếp bắt làm báo cáo xuyên đêm",
+    "hqua bị nhốt trong thang máy 15 phút, sợ muốn xỉu",
+    "cứu với, con mèo nhà em bị kẹt trên mái nhà",
+])
+def test_casual_rescue_words_are_normal(trained, detector, text):
+    assert detector.assess(text).level == CRITICAL  # the lexicon alone cries wolf
+    assert trained.assess(text).level == NORMAL
+
+
+@pytest.mark.parametrize("text", [
+    "Em từng bị bán sang Trung Quốc năm 2018, giờ về quê rồi, cho em hỏi có được hỗ trợ học nghề không ạ",
+    "hồi trước e bị nhốt ở bên cpc 1 năm, về đc 3 năm r, h muốn vay vốn chăn nuôi thì hỏi ở đâu",
+])
+def test_a_returnee_asking_about_services_is_normal(trained, detector, text):
+    assert detector.assess(text).level == CRITICAL
+    result = trained.assess(text)
+    assert result.level == NORMAL and "past" in result.reasons  # the counsellor sees why
+
+
+@pytest.mark.parametrize("text", [
+    "tối nay bọn nó đưa cả nhóm bọn em qua sông sang bên kia, em sợ lắm",
+    "e đang ở trên xe với 5 đứa nữa, tài xế bảo đêm nay qua biên giới, ko ai dc xuống",
+    "they are taking us across the border tonight, please help",
+])
+def test_being_moved_across_a_border_tonight_is_critical(trained, text):
+    assert trained.assess(text).level == CRITICAL
+
+
+def test_danger_now_stays_critical_when_the_message_also_asks_a_question(trained):
+    text = "em đang bị nhốt trong khu ở Campuchia, họ lấy hộ chiếu rồi, gọi 111 có mất tiền không ạ"
+    assert trained.assess(text).level == CRITICAL
+
+
+def _evidence(signals, context=()):
+    return Evidence("", dict(signals), frozenset(context), False)
+
+
+def test_a_signal_is_a_floor_the_model_lowers_only_with_a_reason():
+    th = Thresholds(signal_critical=0.3, critical=0.6, urgent=0.4, lower=0.7, dismiss=0.98)
+    floor = Urgency(CRITICAL, ("confinement",))
+    sure = {CRITICAL: 0.05, HIGH: 0.05, NORMAL: 0.9}
+    # a marker that explains it (a story of the past) and a model that agrees: normal, and why
+    lowered = decide(floor, _evidence({"confinement": CRITICAL}, {"past"}), sure, th)
+    assert lowered.level == NORMAL and lowered.reasons == ("confinement", "past")
+    # no marker: in doubt between critical and normal, high
+    doubted = decide(floor, _evidence({"confinement": CRITICAL}), sure, th)
+    assert doubted.level == HIGH and "doubt" in doubted.reasons
+    confirmed = decide(floor, _evidence({"confinement": CRITICAL}, {"past"}),
+                       {CRITICAL: 0.5, HIGH: 0.1, NORMAL: 0.4}, th)
+    assert confirmed.level == CRITICAL
+
+
+def test_the_model_raises_what_no_signal_caught():
+    th = Thresholds(signal_critical=0.3, critical=0.6, urgent=0.4, lower=0.7, dismiss=0.98)
+    nothing = Urgency(NORMAL, ())
+    assert decide(nothing, _evidence({}), {CRITICAL: 0.7, HIGH: 0.1, NORMAL: 0.2}, th) == \
+        Urgency(CRITICAL, ("model_critical",))
+    assert decide(nothing, _evidence({}), {CRITICAL: 0.2, HIGH: 0.3, NORMAL: 0.5}, th) == \
+        Urgency(HIGH, ("model_high",))
+    assert decide(nothing, _evidence({}), {CRITICAL: 0.1, HIGH: 0.1, NORMAL: 0.8}, th).level == NORMAL
