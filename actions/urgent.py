@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.directory import default_directory
 from actions.handoff import escalate
-from nlu.parse import next_intent, response_key
+from nlu.parse import intent_confidences, next_intent, response_key
 from nlu.urgency import CRITICAL, HIGH, default_detector
 
 # Countries are written as the NLU's synonym mapping gives them.
@@ -48,9 +48,7 @@ class ActionUrgentSafety(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
-        intent = latest.get("intent") or {}
-        urgency = default_detector().assess(latest.get("text") or "", intent.get("name"),
-                                            float(intent.get("confidence") or 0.0))
+        urgency = default_detector().assess(latest.get("text") or "", intent_confidences(latest))
         if urgency.level == CRITICAL:
             country = tracker.get_slot("country")
             abroad = bool(country) and country.lower() not in HOME_COUNTRY

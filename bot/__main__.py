@@ -1,7 +1,7 @@
 """Command line: `python -m bot <command>`.
 
   triage       JSON Lines in on stdin, triage records out on stdout (../shared/eval/README.md)
-  train        train the model if the data changed; print its path
+  train        train the Rasa model and the urgency model if their data changed; print the Rasa model's path
   model-path   print the path the current model has (trained or not)
   serve        run the gateway (web chat and webhooks)
   rasa         become one Rasa server with the current model (RASA_PORT, RASA_HOST, RASA_TOKEN,
@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         print(model.model_path())
         return 0
     if args.command == "train":
+        from nlu.urgency_training import ensure_model as ensure_urgency_model
+
+        ensure_urgency_model()
         print(model.ensure_model())
         return 0
     if args.command == "triage":

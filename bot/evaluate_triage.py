@@ -9,22 +9,20 @@ diacritic removed, for three detectors:
 - ours (lexicon + context + model) with the NLU intent, as the triage command decides;
 - ours without the NLU, as the gateway decides before Rasa answers.
 
-The thresholds of ``nlu.urgency.Thresholds`` are chosen by ``tune``: cross-validation on the
-training split only.
+The thresholds of ``nlu.urgency.Thresholds`` are chosen by bot/tune_triage.py, on the training
+split only; the report gives their cross-validated figures.
 """
 from __future__ import annotations
 
-import itertools
-import random
 from collections import Counter
-from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.triage import LocalNLU, triage
-from nlu import corpus, urgency_training
+from bot import tune_triage
+from nlu import corpus
 from nlu.corpus import Labelled
 from nlu.text import fold
-from nlu.urgency import CRITICAL, HIGH, LEVELS, NORMAL, Thresholds, UrgencyDetector, decide
+from nlu.urgency import CRITICAL, HIGH, LEVELS, NORMAL, UrgencyDetector
 
 Record = Dict[str, Any]
 
@@ -86,65 +84,6 @@ def _record(text: str, parse: Dict[str, Any], detector: UrgencyDetector, with_nl
         if level == CRITICAL:
             record["category"] = "urgent_rescue"
     return record
-
-
-# ---- choosing the thresholds: cross-validation on the training split only ----
-
-GRID = {
-    "signal_critical": [0.2, 0.3, 0.4, 0.5, 0.6],
-    "critical": [0.35, 0.45, 0.55, 0.65],
-    "urgent": [0.15, 0.2, 0.3, 0.4],
-    "lower": [0.5, 0.6, 0.7, 0.8, 0.9],
-    "dismiss": [0.8, 0.9, 0.95, 1.01],
-}
-
-
-def cross_validated(detector: UrgencyDetector, folds: int = 5, seed: int = 7) -> List[Tuple[Labelled, Any, Any, Dict[str, float]]]:
-    """(message, evidence, lexicon floor, out-of-fold probabilities) for the training split."""
-    train, _ = corpus.split(corpus.triage_corpus())
-    order = list(range(len(train)))
-    random.Random(seed).shuffle(order)
-    out = []
-    nlu_pairs = urgency_training.training_examples([])  # Rasa's examples are in every fold
-    for k in range(folds):
-        test_idx = set(order[k::folds])
-        fit = [(m.text, m.urgency) for i, m in enumerate(train) if i not in test_idx] + nlu_pairs
-        model = urgency_training.train(fit)
-        held = [train[i] for i in sorted(test_idx)]
-        evidence = [detector.evidence(m.text) for m in held]
-        probs = model.probabilities_many([e.view for e in evidence])
-        out += [(m, e, detector.lexicon_level(e), p) for m, e, p in zip(held, evidence, probs)]
-    return out
-
-
-def objective(rows, th: Thresholds) -> Tuple[float, Dict[str, float]]:
-    """Higher is better: every critical caught (critical or high), most of them critical, few
-    false alarms; the issue's bounds (≥ 0.95 strict recall, ≤ 0.03 false critical) weigh most."""
-    levels = [(m.urgency, decide(floor, e, p, th).level) for m, e, floor, p in rows]
-    crit = [p for g, p in levels if g == CRITICAL]
-    normal = [p for g, p in levels if g == NORMAL]
-    high = [p for g, p in levels if g == HIGH]
-    figures = {
-        "critical_recall": crit.count(CRITICAL) / len(crit),
-        "critical_missed": crit.count(NORMAL) / len(crit),
-        "normal_flagged_critical": normal.count(CRITICAL) / len(normal),
-        "normal_flagged_high": normal.count(HIGH) / len(normal),
-        "high_missed": high.count(NORMAL) / max(len(high), 1),
-    }
-    score = (figures["critical_recall"] - 10 * figures["critical_missed"] - 3 * figures["normal_flagged_critical"]
-             - 0.5 * figures["normal_flagged_high"] - 0.5 * figures["high_missed"])
-    return score, figures
-
-
-def tune(detector: UrgencyDetector) -> Tuple[Thresholds, Dict[str, float]]:
-    rows = cross_validated(detector)
-    best = None
-    for values in itertools.product(*GRID.values()):
-        th = replace(Thresholds(), **dict(zip(GRID, values)))
-        score, figures = objective(rows, th)
-        if best is None or score > best[0]:
-            best = (score, th, figures)
-    return best[1], best[2]
 
 
 def phenomenon_counts(messages: Sequence[Labelled]) -> Dict[str, int]:
@@ -214,7 +153,7 @@ def markdown(sets: Dict[str, Dict[str, Any]], counts: Dict[str, Dict[str, int]],
     lines += ["## Thresholds (cross-validated on the training split)", "",
               f"`nlu.urgency.Thresholds()`: {tuned['thresholds']}.", "",
               "Five-fold cross-validation on the corpus's training split (never the held-out quarter), the lexicon",
-              "and context stages as they are and the model retrained per fold: " +
+              "and context stages as they are and the model retrained per fold, text only: " +
               ", ".join(f"{k} {v:.3f}" for k, v in tuned["figures"].items()) + ".", ""]
     lines += ["## Teencode and misspellings in the folded view", "",
               "| pairs | table | non-standard forms normalised | standard words wrongly changed | error reduction |",
@@ -239,7 +178,7 @@ async def evaluate(nlu: LocalNLU, ours: UrgencyDetector) -> Tuple[str, Dict[str,
     chosen = detectors(ours)
     results = {name: await score_set(nlu, messages, chosen) for name, messages in sets.items()}
     counts = {name: phenomenon_counts(messages) for name, messages in sets.items()}
-    _, figures = objective(cross_validated(ours), ours.thresholds)
+    figures = tune_triage.figures(tune_triage.levels(tune_triage.cross_validated(ours), ours.thresholds))
     tuned = {"thresholds": ours.thresholds, "figures": figures}
     teencode = {"before issue 12": evaluate_teencode.evaluate(Teencode.load(BEFORE_TEENCODE)),
                 "now": evaluate_teencode.evaluate()}

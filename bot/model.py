@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,28 +68,19 @@ def corpus_as_nlu(directory: Path) -> Path:
     lines = ['version: "3.1"', "nlu:"]
     for intent, texts in sorted(by_intent.items()):
         lines += [f"- intent: {intent}", "  examples: |", *(f"    - {t}" for t in texts)]
-    target = directory / "triage_corpus.yml"
+    target = directory / "triage_corpus.generated.yml"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
 
 
 def _rasa_data(paths: List[Path], directory: Path) -> List[str]:
-    corpus_dir = ROOT / "data" / "triage" / "corpus"
-    return [str(corpus_as_nlu(directory) if p == corpus_dir else p) for p in paths]
-
-
-def fingerprint(config: Path, nlu_only: bool = False) -> str:
-    """Hash of everything the model is trained from, so it retrains exactly when that changes."""
-    digest = hashlib.sha256(b"nlu" if nlu_only else b"full")
-    for path in _files([config, *training_data(nlu_only), *MODEL_INPUTS]):
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def model_path(config: Path = ROOT / "config.yml", nlu_only: bool = False) -> Path:
-    kind = "nlu" if nlu_only else "full"
-    return MODELS_DIR / f"{config.stem}-{kind}-{fingerprint(config, nlu_only)}.tar.gz"
+    """``training_data`` as `rasa train` takes it: the NLU files and the corpus (as NLU examples)
+    in one directory, since `rasa train nlu --nlu` takes a single path; stories as they are."""
+    corpus_dir, nlu_dir = ROOT / "data" / "triage" / "corpus", ROOT / "data" / "nlu"
+    for source in sorted(nlu_dir.glob("*.yml")):
+        shutil.copy(source, directory / source.name)
+    corpus_as_nlu(directory)
+    return [str(directory)] + [str(p) for p in paths if p not in (corpus_dir, nlu_dir)]
 
 
 def rasa_env() -> dict:

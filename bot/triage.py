@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, IO, Optional
 
-from nlu.parse import FALLBACK_INTENT, next_intent, ranked_intents, response_key
+from nlu.parse import FALLBACK_INTENT, intent_confidences, next_intent, ranked_intents, response_key
 from nlu.urgency import CRITICAL, UrgencyDetector, default_detector
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def triage(text: str, parse: Optional[Dict[str, Any]], detector: Optional[Urgenc
     detector = detector or default_detector()
     parse = parse or {}
     intent, confidence = best_intent(parse)
-    urgency = detector.assess(text, intent, confidence)
+    urgency = detector.assess(text, intent_confidences(parse) or None)
     reasons = list(urgency.reasons)
     if (parse.get("intent") or {}).get("name") == FALLBACK_INTENT:
         reasons.append("low_confidence")

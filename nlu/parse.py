@@ -17,6 +17,11 @@ def ranked_intents(parse: Dict[str, Any]) -> List[Tuple[str, float]]:
     return out
 
 
+def intent_confidences(parse: Dict[str, Any]) -> Dict[str, float]:
+    """{intent: confidence} of the ranking, as the urgency detector takes it."""
+    return dict(ranked_intents(parse))
+
+
 def next_intent(parse: Dict[str, Any], skip: Iterable[str] = (RESCUE_INTENT, FALLBACK_INTENT)) -> Optional[str]:
     """The best intent that is not in ``skip``: what a message asks when it is not a rescue."""
     skipped = set(skip)

@@ -23,7 +23,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Pattern, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 import yaml
 
@@ -36,12 +36,17 @@ LEXICON_FILE = DATA_DIR / "lexicon" / "urgency.yml"
 CRITICAL, HIGH, NORMAL = "critical", "high", "normal"
 LEVELS = (CRITICAL, HIGH, NORMAL)
 
-# NLU thresholds: confident enough to escalate on the model's word alone.
+# With the NLU's ranking at hand, the detector's model and DIET are averaged with this weight:
+# two models of the same words that err differently; chosen by cross-validation (reports/triage.md).
+NLU_WEIGHT = 0.5
+# The lexicon-only detector (no trained model, and the baseline of reports/triage.md) escalates on
+# the NLU's word alone at these confidences.
 URGENT_INTENT = "urgent_rescue"
 MISSING_INTENT = "report_missing"
 URGENT_CRITICAL_CONFIDENCE = 0.7
 URGENT_HIGH_CONFIDENCE = 0.4
 MISSING_HIGH_CONFIDENCE = 0.6
+NLU_TAGS = {URGENT_INTENT: "nlu_urgent_rescue", MISSING_INTENT: "nlu_lost_contact"}
 
 # A minor raises these high signals to critical (child protection comes first).
 MINOR_RAISES = {"lost_contact", "departure_soon", "documents_taken", "threat", "illegal_crossing"}
@@ -63,11 +68,11 @@ class Urgency:
 class Thresholds:
     """Where the learned model's probabilities move a level; chosen by cross-validation on
     the training split (`make eval`, reports/triage.md)."""
-    signal_critical: float = 0.25  # P(critical) that confirms a critical danger signal
-    critical: float = 0.5          # P(critical) that makes a message critical without one
-    urgent: float = 0.5            # P(critical) + P(high) that makes a message high without a signal
-    lower: float = 0.8             # P(normal) that, with a lowering marker, explains a signal away
-    dismiss: float = 0.97          # P(normal) that explains a signal away without a marker
+    signal_critical: float = 0.7   # P(critical) that confirms a critical danger signal
+    critical: float = 0.55         # P(critical) that makes a message critical without one
+    urgent: float = 0.1            # P(critical) + P(high) that makes a message high without a signal
+    lower: float = 0.6             # P(normal) that, with a lowering marker, explains a signal away
+    dismiss: float = 0.9           # P(normal) that explains a high signal away without a marker
 
 
 @dataclass(frozen=True)
@@ -180,12 +185,18 @@ class UrgencyDetector:
         level = CRITICAL if critical else HIGH if high else NORMAL
         return Urgency(level, tuple(_unique(critical + high + context + reasons)))
 
-    def assess(self, text: str, intent: Optional[str] = None, confidence: float = 0.0) -> Urgency:
+    def assess(self, text: str, nlu: Optional[Mapping[str, float]] = None) -> Urgency:
+        """The urgency of ``text``; ``nlu`` is the NLU's intent ranking ({intent: confidence}) when
+        there is one (the triage command, the rescue action), None before Rasa answers (the gateway)."""
         evidence = self.evidence(text)
-        floor = self.lexicon_level(evidence, intent, confidence)
         if self.model is None:
-            return floor
-        return decide(floor, evidence, self.model.probabilities(evidence.view), self.thresholds)
+            return self.lexicon_level(evidence, *_best_intent(nlu))
+        p = with_nlu(self.model.probabilities(evidence.view), nlu)
+        urgency = decide(self.lexicon_level(evidence), evidence, p, self.thresholds)
+        heard = [tag for intent, tag in NLU_TAGS.items() if (nlu or {}).get(intent, 0.0) >= 0.5]
+        if heard and urgency.is_urgent:
+            urgency = Urgency(urgency.level, tuple(_unique(list(urgency.reasons) + heard)))
+        return urgency
 
     def with_model(self, model: Optional[urgency_model.UrgencyModel], thresholds: Optional[Thresholds] = None
                    ) -> "UrgencyDetector":
@@ -199,9 +210,12 @@ def decide(floor: Urgency, evidence: Evidence, p: Dict[str, float], th: Threshol
     """The level, from the lexicon's floor and the model's probabilities (see the module doc)."""
     reasons = list(floor.reasons)
     lowering = evidence.lowering
-    if floor.level != NORMAL and p[NORMAL] >= (th.lower if lowering else th.dismiss):
-        # the signal explained away: by a marker, or by words the model knows as harmless
-        return Urgency(NORMAL, tuple(_unique(reasons + (lowering or ["model_normal"]))))
+    # A signal explained away: by a marker the model agrees with, or (a high signal only) by
+    # words the model knows as harmless. A critical signal with no marker stays at least high.
+    if floor.level != NORMAL and lowering and p[NORMAL] >= th.lower:
+        return Urgency(NORMAL, tuple(_unique(reasons + lowering)))
+    if floor.level == HIGH and p[NORMAL] >= th.dismiss:
+        return Urgency(NORMAL, tuple(_unique(reasons + ["model_normal"])))
     confirm = th.signal_critical if floor.level == CRITICAL else th.critical
     if p[CRITICAL] >= confirm:
         extra = [] if floor.level == CRITICAL else ["model_critical"]
@@ -213,6 +227,24 @@ def decide(floor: Urgency, evidence: Evidence, p: Dict[str, float], th: Threshol
     if p[CRITICAL] + p[HIGH] >= th.urgent:
         return Urgency(HIGH, tuple(_unique(reasons + ["model_high"])))
     return Urgency(NORMAL, tuple(reasons))
+
+
+def with_nlu(model: Dict[str, float], nlu: Optional[Mapping[str, float]], weight: float = NLU_WEIGHT
+             ) -> Dict[str, float]:
+    """The model's probabilities averaged with the NLU's ranking read as urgency (a rescue intent
+    is critical, a missing person high, the rest normal)."""
+    if not nlu:
+        return model
+    critical, high = nlu.get(URGENT_INTENT, 0.0), nlu.get(MISSING_INTENT, 0.0)
+    heard = {CRITICAL: critical, HIGH: high, NORMAL: max(0.0, 1.0 - critical - high)}
+    return {level: (1 - weight) * model[level] + weight * heard[level] for level in LEVELS}
+
+
+def _best_intent(nlu: Optional[Mapping[str, float]]) -> Tuple[Optional[str], float]:
+    if not nlu:
+        return None, 0.0
+    intent = max(nlu, key=nlu.get)
+    return intent, nlu[intent]
 
 
 def _unique(items: Sequence[str]) -> List[str]:

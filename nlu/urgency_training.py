@@ -8,6 +8,7 @@ files and of the code and lexicons that compute its features.
 from __future__ import annotations
 
 import logging
+import pickle
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
@@ -56,7 +57,11 @@ def ensure_model() -> urgency_model.UrgencyModel:
     """The model for the current data, trained (a few seconds) if it is not in models/ yet."""
     path = model_path()
     if path.exists():
-        return urgency_model.load(path)
+        try:
+            return urgency_model.load(path)
+        except (OSError, EOFError, TypeError, ValueError, AttributeError, ImportError, pickle.UnpicklingError) as error:
+            # a cache, not a record: a damaged or outdated file is trained again
+            logger.warning("urgency model %s unreadable (%s); training it again", path.name, type(error).__name__)
     logger.info("training the urgency model (%s)", path.name)
     model = train(training_examples())
     urgency_model.save(model, path)

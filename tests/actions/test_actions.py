@@ -97,10 +97,10 @@ async def test_handoff_priority_follows_the_intent(service):
         assert bool(messages) == (intent == "human_request")
 
 
-def rescue(text, ranking=(), selector=None):
+def rescue(text, ranking=(), selector=None, confidence=0.9):
     """What Rasa hands the rescue action: the message, its intent and ranking, the selector's choice."""
-    latest = {"text": text, "intent": {"name": "urgent_rescue", "confidence": 0.9},
-              "intent_ranking": [{"name": "urgent_rescue", "confidence": 0.9},
+    latest = {"text": text, "intent": {"name": "urgent_rescue", "confidence": confidence},
+              "intent_ranking": [{"name": "urgent_rescue", "confidence": confidence},
                                  *({"name": n, "confidence": c} for n, c in ranking)]}
     if selector:
         latest["response_selector"] = {"default": {"response": {"intent_response_key": selector}}}
@@ -116,12 +116,22 @@ async def test_urgent_safety_mentions_the_embassy_only_abroad_and_escalates(serv
     assert "113" in home[0]["text"]
 
 
+RETURNEE = "Em từng bị bán sang Trung Quốc năm 2018, giờ về quê rồi, em muốn học nghề may thì đăng ký ở đâu ạ"
+
+
 async def test_a_returnee_the_nlu_took_for_a_rescue_gets_the_answer_and_is_not_queued(service):
-    latest = rescue("Em từng bị bán sang Trung Quốc năm 2018, giờ về quê rồi, em muốn học nghề may thì đăng ký ở đâu ạ",
-                    ranking=[("faq_support", 0.08)], selector="faq_support/vocational")
+    latest = rescue(RETURNEE, ranking=[("faq_support", 0.35)], selector="faq_support/vocational", confidence=0.6)
     messages, _ = await run_async(ActionUrgentSafety(), tracker([], {}, latest, sender="web:f"))
     assert [m["response"] for m in messages] == ["utter_faq_support/vocational"]
     assert await service.queue() == []
+
+
+async def test_when_in_doubt_the_person_gets_the_answer_and_a_counsellor_sees_it_soon(service):
+    # the NLU is sure of a rescue, the detector's context says past: high, never the emergency script
+    latest = rescue(RETURNEE, ranking=[("faq_support", 0.05)], selector="faq_support/vocational", confidence=0.95)
+    messages, _ = await run_async(ActionUrgentSafety(), tracker([], {}, latest, sender="web:g"))
+    assert [m["response"] for m in messages] == ["utter_faq_support/vocational"]
+    assert [w.priority for w in await service.queue()] == ["high"]
 
 
 def test_services_follow_the_answer_the_response_selector_chose():

@@ -73,14 +73,14 @@ def test_a_minor_raises_high_signals_to_critical(detector):
 
 def test_nlu_intent_escalates_what_the_lexicon_misses(detector):
     text = "làm ơn giúp, tụi nó không cho ai trong khu này liên lạc ra ngoài"
-    assert detector.assess(text, "urgent_rescue", 0.95).level == CRITICAL
-    assert detector.assess("xin chào", "urgent_rescue", 0.5).level == HIGH
-    assert detector.assess("xin chào", "greet", 0.99).level == NORMAL
-    assert "nlu_lost_contact" in detector.assess("anh tôi đi xa", "report_missing", 0.9).reasons
+    assert detector.assess(text, {"urgent_rescue": 0.95}).level == CRITICAL
+    assert detector.assess("xin chào", {"urgent_rescue": 0.5}).level == HIGH
+    assert detector.assess("xin chào", {"greet": 0.99}).level == NORMAL
+    assert "nlu_lost_contact" in detector.assess("anh tôi đi xa", {"report_missing": 0.9}).reasons
 
 
 def test_hypothetical_rescue_intent_is_not_escalated(detector):
-    assert detector.assess("nếu bị nhốt thì phải làm gì", "urgent_rescue", 0.9).level == NORMAL
+    assert detector.assess("nếu bị nhốt thì phải làm gì", {"urgent_rescue": 0.9}).level == NORMAL
 
 
 def test_folded_pronouns_are_not_mistaken_for_negations(detector):

@@ -1,0 +1,145 @@
+"""Choosing the urgency detector's thresholds and NLU weight, on the corpus's training split only.
+
+    python -m bot.tune_triage        (about 10 minutes: it trains two NLU-only Rasa models)
+
+1. The urgency model's probabilities for every training message, out of fold (5 folds).
+2. The NLU's intent ranking for every training message, out of fold (2 folds: a Rasa model
+   trained on Rasa's examples and the other half of the split).
+3. Every combination of ``GRID`` and ``WEIGHTS`` is scored by ``score``; the best is printed,
+   with its figures with and without the NLU. Copy it into nlu/urgency.py (Thresholds,
+   NLU_WEIGHT) and run `make eval`.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from nlu import corpus, urgency_training
+from nlu.corpus import Labelled
+from nlu.parse import intent_confidences
+from nlu.urgency import CRITICAL, HIGH, NORMAL, Evidence, Thresholds, Urgency, UrgencyDetector, decide, with_nlu
+
+GRID = {
+    "signal_critical": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "critical": [0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
+    "urgent": [0.1, 0.15, 0.2, 0.3],
+    "lower": [0.5, 0.6, 0.7],
+    "dismiss": [0.8, 0.9],
+}
+WEIGHTS = [0.4, 0.5, 0.6, 0.8]
+# (message, evidence, lexicon floor, the model's out-of-fold probabilities)
+Row = Tuple[Labelled, Evidence, Urgency, Dict[str, float]]
+
+
+def cross_validated(detector: UrgencyDetector, folds: int = 5, seed: int = 7) -> List[Row]:
+    train, _ = corpus.split(corpus.triage_corpus())
+    order = list(range(len(train)))
+    random.Random(seed).shuffle(order)
+    out: List[Row] = []
+    nlu_pairs = urgency_training.training_examples([])  # Rasa's examples are in every fold
+    for k in range(folds):
+        test_idx = set(order[k::folds])
+        model = urgency_training.train([(m.text, m.urgency) for i, m in enumerate(train) if i not in test_idx]
+                                       + nlu_pairs)
+        held = [train[i] for i in sorted(test_idx)]
+        evidence = [detector.evidence(m.text) for m in held]
+        probs = model.probabilities_many([e.view for e in evidence])
+        out += [(m, e, detector.lexicon_level(e), p) for m, e, p in zip(held, evidence, probs)]
+    return out
+
+
+def out_of_fold_nlu(folds: int = 2, seed: int = 11) -> Dict[str, Dict[str, float]]:
+    """{text: intent ranking} for the training split, each from a Rasa model that did not see it."""
+    from bot import model as models
+    from bot.triage import LocalNLU
+
+    train, _ = corpus.split(corpus.triage_corpus())
+    order = list(range(len(train)))
+    random.Random(seed).shuffle(order)
+    known = models._known_intents()
+    out: Dict[str, Dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as work:
+        for k in range(folds):
+            test_idx = set(order[k::folds])
+            data = Path(work) / f"fold{k}"
+            data.mkdir()
+            for source in sorted((corpus.NLU_DIR).glob("*.yml")):
+                shutil.copy(source, data / source.name)
+            by_intent: Dict[str, List[str]] = {}
+            for i, m in enumerate(train):
+                if i not in test_idx and m.intent in known:
+                    by_intent.setdefault(m.intent, []).append(" ".join(m.text.split()))
+            lines = ['version: "3.1"', "nlu:"]
+            for intent, texts in sorted(by_intent.items()):
+                lines += [f"- intent: {intent}", "  examples: |", *(f"    - {t}" for t in texts)]
+            (data / "fold.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--nlu", str(data), "--config",
+                            str(models.ROOT / "config.yml"), "--out", work, "--fixed-model-name", f"fold{k}"],
+                           cwd=models.ROOT, env=models.training_env(), check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            nlu = LocalNLU(Path(work) / f"fold{k}.tar.gz")
+
+            async def parse_all() -> None:
+                for i in sorted(test_idx):
+                    out[train[i].text] = intent_confidences(await nlu.parse(train[i].text))
+
+            asyncio.run(parse_all())
+    return out
+
+
+def levels(rows: Sequence[Row], th: Thresholds, nlu: Optional[Dict[str, Dict[str, float]]] = None,
+           weight: float = 0.5) -> List[Tuple[str, str]]:
+    """(label, decision) for every row, with the NLU's out-of-fold ranking mixed in when given."""
+    return [(m.urgency, decide(floor, e, with_nlu(p, (nlu or {}).get(m.text), weight), th).level)
+            for m, e, floor, p in rows]
+
+
+def figures(pairs: Sequence[Tuple[str, str]]) -> Dict[str, float]:
+    of = {g: [p for label, p in pairs if label == g] for g in (CRITICAL, HIGH, NORMAL)}
+    return {
+        "critical_recall": of[CRITICAL].count(CRITICAL) / len(of[CRITICAL]),
+        "critical_missed": of[CRITICAL].count(NORMAL) / len(of[CRITICAL]),
+        "normal_flagged_critical": of[NORMAL].count(CRITICAL) / len(of[NORMAL]),
+        "normal_flagged_high": of[NORMAL].count(HIGH) / len(of[NORMAL]),
+        "high_missed": of[HIGH].count(NORMAL) / max(len(of[HIGH]), 1),
+    }
+
+
+def score(f: Dict[str, float]) -> float:
+    """Higher is better. A critical message decided normal weighs most (never miss one), then false
+    critical alarms past the issue's 3 %, then strict recall; false high alarms and missed highs less."""
+    over = max(0.0, f["normal_flagged_critical"] - 0.03)
+    return (f["critical_recall"] - 10 * f["critical_missed"] - 3 * f["normal_flagged_critical"] - 5 * over
+            - f["normal_flagged_high"] - 0.5 * f["high_missed"])
+
+
+def tune(rows: Sequence[Row], nlu: Dict[str, Dict[str, float]]) -> Tuple[Thresholds, float, Dict[str, Any]]:
+    best: Optional[Tuple[float, Thresholds, float, Dict[str, float]]] = None
+    for weight, values in itertools.product(WEIGHTS, itertools.product(*GRID.values())):
+        th = replace(Thresholds(), **dict(zip(GRID, values)))
+        f = figures(levels(rows, th, nlu, weight))
+        if best is None or score(f) > best[0]:
+            best = (score(f), th, weight, f)
+    _, th, weight, with_nlu_figures = best
+    return th, weight, {"with_nlu": with_nlu_figures, "text_only": figures(levels(rows, th))}
+
+
+def main() -> int:
+    detector = UrgencyDetector()
+    th, weight, result = tune(cross_validated(detector), out_of_fold_nlu())
+    print(f"Thresholds: {th}\nNLU_WEIGHT: {weight}")
+    for name, f in result.items():
+        print(name, {k: round(v, 3) for k, v in f.items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
