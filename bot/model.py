@@ -83,6 +83,20 @@ def _rasa_data(paths: List[Path], directory: Path) -> List[str]:
     return [str(directory)] + [str(p) for p in paths if p not in (corpus_dir, nlu_dir)]
 
 
+def fingerprint(config: Path, nlu_only: bool = False) -> str:
+    """Hash of everything the model is trained from, so it retrains exactly when that changes."""
+    digest = hashlib.sha256(b"nlu" if nlu_only else b"full")
+    for path in _files([config, *training_data(nlu_only), *MODEL_INPUTS]):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(config: Path = ROOT / "config.yml", nlu_only: bool = False) -> Path:
+    kind = "nlu" if nlu_only else "full"
+    return MODELS_DIR / f"{config.stem}-{kind}-{fingerprint(config, nlu_only)}.tar.gz"
+
+
 def rasa_env() -> dict:
     """Environment for Rasa subprocesses: our components importable, TF quiet."""
     env = dict(os.environ)

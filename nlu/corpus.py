@@ -21,6 +21,10 @@ from nlu.text import DATA_DIR
 CORPUS_DIR = DATA_DIR / "triage" / "corpus"
 NLU_DIR = DATA_DIR / "nlu"
 BLIND_FILE = DATA_DIR / "holdout" / "triage_blind.jsonl"
+# Answers to the bot's intake questions (where are you, is it safe to talk, how to reach you),
+# all normal: the urgency model learns that a place name or "có" raises nothing. Not Rasa's data
+# (the intake form takes any text) and not evaluated; written for issue 12 by the developer.
+INTAKE_ANSWERS = DATA_DIR / "triage" / "intake_answers.jsonl"
 # One message in HELD_OUT_EVERY is held out (by a hash of its text, so a file can grow
 # without moving old messages between the splits).
 HELD_OUT_EVERY = 4

@@ -38,7 +38,7 @@ LEVELS = (CRITICAL, HIGH, NORMAL)
 
 # With the NLU's ranking at hand, the detector's model and DIET are averaged with this weight:
 # two models of the same words that err differently; chosen by cross-validation (reports/triage.md).
-NLU_WEIGHT = 0.5
+NLU_WEIGHT = 0.6
 # The lexicon-only detector (no trained model, and the baseline of reports/triage.md) escalates on
 # the NLU's word alone at these confidences.
 URGENT_INTENT = "urgent_rescue"
@@ -69,9 +69,9 @@ class Thresholds:
     """Where the learned model's probabilities move a level; chosen by cross-validation on
     the training split (`make eval`, reports/triage.md)."""
     signal_critical: float = 0.7   # P(critical) that confirms a critical danger signal
-    critical: float = 0.55         # P(critical) that makes a message critical without one
+    critical: float = 0.65         # P(critical) that makes a message critical without one
     urgent: float = 0.1            # P(critical) + P(high) that makes a message high without a signal
-    lower: float = 0.6             # P(normal) that, with a lowering marker, explains a signal away
+    lower: float = 0.7             # P(normal) that, with a lowering marker, explains a signal away
     dismiss: float = 0.9           # P(normal) that explains a high signal away without a marker
 
 

@@ -69,3 +69,22 @@ def test_bad_lines_get_an_error_line_and_do_not_stop_the_run(model):
     assert out[-1]["urgency"] == "critical"
     assert out[3]["urgency"] == "normal" and "nlu_unavailable" in out[3]["reasons"]
     assert result.returncode == 1
+
+
+CONTEXT = [
+    # (message, urgency, category): a keyword detector gets each of these wrong
+    ("cứu với, bài tập khó quá, mai nộp rồi", "normal", None),
+    ("Em từng bị bán sang Trung Quốc năm 2018, giờ về quê rồi, cho em hỏi có được hỗ trợ học nghề không ạ",
+     "normal", "victim_support"),
+    ("tối nay bọn nó đưa cả nhóm bọn em qua sông sang bên kia, em sợ lắm", "critical", "urgent_rescue"),
+]
+
+
+def test_triage_reads_context_not_keywords(model):
+    stdin = "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t, _, _ in CONTEXT)
+    result = run_triage(model, stdin)
+    out = [json.loads(l) for l in result.stdout.splitlines()]
+    for (text, urgency, category), o in zip(CONTEXT, out):
+        assert o["urgency"] == urgency, text
+        assert category is None or o["category"] == category, text
+    assert "past" in out[1]["reasons"]  # why the signal ("bị bán") was lowered
