@@ -120,7 +120,8 @@ RETURNEE = "Em từng bị bán sang Trung Quốc năm 2018, giờ về quê r�
 
 
 async def test_a_returnee_the_nlu_took_for_a_rescue_gets_the_answer_and_is_not_queued(service):
-    latest = rescue(RETURNEE, ranking=[("faq_support", 0.35)], selector="faq_support/vocational", confidence=0.6)
+    # the NLU hesitated (its rescue intent just above the fallback threshold); the context says past
+    latest = rescue(RETURNEE, ranking=[("faq_support", 0.44)], selector="faq_support/vocational", confidence=0.46)
     messages, _ = await run_async(ActionUrgentSafety(), tracker([], {}, latest, sender="web:f"))
     assert [m["response"] for m in messages] == ["utter_faq_support/vocational"]
     assert await service.queue() == []
