@@ -65,7 +65,7 @@ async def score_set(nlu: LocalNLU, messages: Sequence[Labelled], detectors: Dict
         texts = [fold(m.text) if view == "folded" else m.text for m in messages]
         parses = [await nlu.parse(t) for t in texts]
         for name, (detector, with_nlu) in detectors.items():
-            records = [_record(t, p, detector, with_nlu) for t, p in zip(texts, parses)]
+            records = [triage(t, p, detector, text_only=not with_nlu) for t, p in zip(texts, parses)]
             entry = result.setdefault(name, {})
             entry[view] = metrics(messages, records)
             if view == "accented":
@@ -73,17 +73,6 @@ async def score_set(nlu: LocalNLU, messages: Sequence[Labelled], detectors: Dict
                 entry["plain_style_category_accuracy"] = metrics(*zip(*plain))["category_accuracy"] if plain else None
                 entry["by_phenomenon"] = by_phenomenon(messages, records)
     return result
-
-
-def _record(text: str, parse: Dict[str, Any], detector: UrgencyDetector, with_nlu: bool) -> Record:
-    record = triage(text, parse, detector)
-    if not with_nlu:
-        # the gateway's first check: the detector on the text alone; the category still from Rasa
-        level = detector.assess(text).level
-        record = {**record, "urgency": level}
-        if level == CRITICAL:
-            record["category"] = "urgent_rescue"
-    return record
 
 
 def phenomenon_counts(messages: Sequence[Labelled]) -> Dict[str, int]:

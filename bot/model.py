@@ -56,31 +56,42 @@ def _known_intents() -> set:
     return set(domain["intents"]) | retrieval
 
 
-def corpus_as_nlu(directory: Path) -> Path:
-    """The triage corpus's training split as a Rasa NLU file in ``directory``; held-out
-    messages and intents the domain does not know are left out."""
+def write_nlu_file(messages: Iterable[corpus.Labelled], target: Path) -> Path:
+    """Labelled messages as a Rasa NLU file, one line each; intents the domain does not know are left out."""
     known = _known_intents()
-    train, _ = corpus.split(corpus.triage_corpus(ROOT / "data" / "triage" / "corpus"))
     by_intent: dict = {}
-    for message in train:
+    for message in messages:
         if message.intent in known:
             by_intent.setdefault(message.intent, []).append(" ".join(message.text.split()))
     lines = ['version: "3.1"', "nlu:"]
     for intent, texts in sorted(by_intent.items()):
         lines += [f"- intent: {intent}", "  examples: |", *(f"    - {t}" for t in texts)]
-    target = directory / "triage_corpus.generated.yml"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
 
 
-def _rasa_data(paths: List[Path], directory: Path) -> List[str]:
-    """``training_data`` as `rasa train` takes it: the NLU files and the corpus (as NLU examples)
-    in one directory, since `rasa train nlu --nlu` takes a single path; stories as they are."""
-    corpus_dir, nlu_dir = ROOT / "data" / "triage" / "corpus", ROOT / "data" / "nlu"
-    for source in sorted(nlu_dir.glob("*.yml")):
+def corpus_as_nlu(directory: Path) -> Path:
+    """The triage corpus's training split (never the held-out messages) as a Rasa NLU file."""
+    train, _ = corpus.split(corpus.triage_corpus(ROOT / "data" / "triage" / "corpus"))
+    return write_nlu_file(train, directory / "triage_corpus.generated.yml")
+
+
+def nlu_directory(directory: Path, messages: Optional[Iterable[corpus.Labelled]] = None) -> Path:
+    """Rasa's NLU files and labelled ``messages`` (default: the corpus's training split) in one
+    directory, as `rasa train nlu --nlu` takes a single path."""
+    for source in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         shutil.copy(source, directory / source.name)
-    corpus_as_nlu(directory)
-    return [str(directory)] + [str(p) for p in paths if p not in (corpus_dir, nlu_dir)]
+    if messages is None:
+        corpus_as_nlu(directory)
+    else:
+        write_nlu_file(messages, directory / "messages.generated.yml")
+    return directory
+
+
+def _rasa_data(paths: List[Path], directory: Path) -> List[str]:
+    """``training_data`` as `rasa train` takes it: the NLU directory, then the stories."""
+    nlu = (ROOT / "data" / "triage" / "corpus", ROOT / "data" / "nlu")
+    return [str(nlu_directory(directory))] + [str(p) for p in paths if p not in nlu]
 
 
 def fingerprint(config: Path, nlu_only: bool = False) -> str:

@@ -47,12 +47,14 @@ def fine_intent(parse: Dict[str, Any], intent: Optional[str]) -> Optional[str]:
     return response_key(parse, intent) or intent
 
 
-def triage(text: str, parse: Optional[Dict[str, Any]], detector: Optional[UrgencyDetector] = None) -> Dict[str, Any]:
-    """One triage record; ``parse`` is None when the NLU is not available."""
+def triage(text: str, parse: Optional[Dict[str, Any]], detector: Optional[UrgencyDetector] = None,
+           text_only: bool = False) -> Dict[str, Any]:
+    """One triage record; ``parse`` is None when the NLU is not available. ``text_only``: the urgency
+    as the gateway's first check decides it, without the NLU's ranking (the evaluation compares both)."""
     detector = detector or default_detector()
     parse = parse or {}
     intent, confidence = best_intent(parse)
-    urgency = detector.assess(text, intent_confidences(parse) or None)
+    urgency = detector.assess(text, None if text_only else intent_confidences(parse) or None)
     reasons = list(urgency.reasons)
     if (parse.get("intent") or {}).get("name") == FALLBACK_INTENT:
         reasons.append("low_confidence")

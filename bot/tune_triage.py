@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from bot import model as models
+from bot.triage import LocalNLU
 from nlu import corpus, urgency_training
 from nlu.corpus import Labelled
 from nlu.parse import intent_confidences
@@ -58,29 +59,16 @@ def cross_validated(detector: UrgencyDetector, folds: int = 5, seed: int = 7) ->
 
 def out_of_fold_nlu(folds: int = 2, seed: int = 11) -> Dict[str, Dict[str, float]]:
     """{text: intent ranking} for the training split, each from a Rasa model that did not see it."""
-    from bot import model as models
-    from bot.triage import LocalNLU
-
     train, _ = corpus.split(corpus.triage_corpus())
     order = list(range(len(train)))
     random.Random(seed).shuffle(order)
-    known = models._known_intents()
     out: Dict[str, Dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as work:
         for k in range(folds):
             test_idx = set(order[k::folds])
             data = Path(work) / f"fold{k}"
             data.mkdir()
-            for source in sorted((corpus.NLU_DIR).glob("*.yml")):
-                shutil.copy(source, data / source.name)
-            by_intent: Dict[str, List[str]] = {}
-            for i, m in enumerate(train):
-                if i not in test_idx and m.intent in known:
-                    by_intent.setdefault(m.intent, []).append(" ".join(m.text.split()))
-            lines = ['version: "3.1"', "nlu:"]
-            for intent, texts in sorted(by_intent.items()):
-                lines += [f"- intent: {intent}", "  examples: |", *(f"    - {t}" for t in texts)]
-            (data / "fold.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            models.nlu_directory(data, [m for i, m in enumerate(train) if i not in test_idx])
             subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--nlu", str(data), "--config",
                             str(models.ROOT / "config.yml"), "--out", work, "--fixed-model-name", f"fold{k}"],
                            cwd=models.ROOT, env=models.training_env(), check=True,

@@ -21,10 +21,11 @@ from nlu.text import DATA_DIR
 CORPUS_DIR = DATA_DIR / "triage" / "corpus"
 NLU_DIR = DATA_DIR / "nlu"
 BLIND_FILE = DATA_DIR / "holdout" / "triage_blind.jsonl"
-# Answers to the bot's intake questions (where are you, is it safe to talk, how to reach you),
-# all normal: the urgency model learns that a place name or "có" raises nothing. Not Rasa's data
-# (the intake form takes any text) and not evaluated; written for issue 12 by the developer.
-INTAKE_ANSWERS = DATA_DIR / "triage" / "intake_answers.jsonl"
+# Non-counselling messages, all normal: answers to the bot's intake questions (where are you, is
+# it safe to talk, how to reach you), insults, tests and wrong numbers. The urgency model learns
+# that a place name, "có" or "đồ vô dụng" raises nothing. Not Rasa's data (the intake form takes any
+# text) and not evaluated; written for issue 12 by the developer.
+NON_COUNSELLING = DATA_DIR / "triage" / "non_counselling.jsonl"
 # One message in HELD_OUT_EVERY is held out (by a hash of its text, so a file can grow
 # without moving old messages between the splits).
 HELD_OUT_EVERY = 4

@@ -7,7 +7,8 @@ command. Three stages, all on the folded view of the message (nlu/text.py):
    ("bị nhốt", "tối nay đưa qua sông"), negations cancelled within a clause.
 2. **Context markers** (data/lexicon/context.yml, nlu/urgency_context.py): when (past,
    now, imminent, hypothetical) and whether literally (figurative, third party safe now).
-3. **A learned model** (nlu/urgency_model.py) over the words, the signals and the markers.
+3. **A learned model** (nlu/urgency_model.py) over the words of the folded view, averaged
+   with the NLU's intent ranking when there is one.
 
 The decision (``decide``) keeps explicit signals as a recall floor: a danger signal that no
 context explains away is at least ``high``; the model may lower it to normal only when a
@@ -37,7 +38,7 @@ CRITICAL, HIGH, NORMAL = "critical", "high", "normal"
 LEVELS = (CRITICAL, HIGH, NORMAL)
 
 # With the NLU's ranking at hand, the detector's model and DIET are averaged with this weight:
-# two models of the same words that err differently; chosen by cross-validation (reports/triage.md).
+# two models of the same words that err differently; chosen by bot/tune_triage.py.
 NLU_WEIGHT = 0.6
 # The lexicon-only detector (no trained model, and the baseline of reports/triage.md) escalates on
 # the NLU's word alone at these confidences.
@@ -66,8 +67,9 @@ class Urgency:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the learned model's probabilities move a level; chosen by cross-validation on
-    the training split (`make eval`, reports/triage.md)."""
+    """Where the learned model's probabilities move a level; chosen by bot/tune_triage.py on the
+    training split. ``signal_critical`` is above ``critical`` because a signal the model does not
+    confirm still ends high, while a message without one may end normal."""
     signal_critical: float = 0.7   # P(critical) that confirms a critical danger signal
     critical: float = 0.65         # P(critical) that makes a message critical without one
     urgent: float = 0.1            # P(critical) + P(high) that makes a message high without a signal

@@ -33,6 +33,9 @@ LEVELS = ("critical", "high", "normal")
 # (reports/triage.md): C = 1 and 4 underfit the indirect danger wording (AUC 0.93, 0.96).
 C = 64.0
 FORMAT = 1  # bump when the saved object changes shape
+CRITICAL = "critical"
+# Messages longer than this many syllables are also read in windows of this size.
+WINDOW = 60
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +54,40 @@ class UrgencyModel:
         self._classifier.fit(self._matrix(views, fit=True), list(levels))
         return self
 
-    def probabilities_many(self, views: Sequence[str]) -> List[Dict[str, float]]:
+    def _scores(self, views: Sequence[str]) -> List[Dict[str, float]]:
         rows = self._classifier.predict_proba(self._matrix(views))
         classes = list(self._classifier.classes_)
         return [{level: float(row[classes.index(level)]) if level in classes else 0.0 for level in LEVELS}
                 for row in rows]
 
+    def probabilities_many(self, views: Sequence[str]) -> List[Dict[str, float]]:
+        """P(level) of each message. A long message is also read in overlapping windows and
+        takes its most critical one: one sentence of danger in a long story must not be
+        diluted by the rest ("chuyện dài … cứu em, họ nhốt em")."""
+        out = []
+        for view, whole in zip(views, self._scores(views)):
+            windows = _windows(view)
+            if windows:
+                whole = max([whole, *self._scores(windows)], key=lambda p: p[CRITICAL])
+            out.append(whole)
+        return out
+
     def probabilities(self, view: str) -> Dict[str, float]:
         return self.probabilities_many([view])[0]
+
+
+def _windows(view: str) -> List[str]:
+    """Windows of a long folded view: pairs of neighbouring pieces, a piece being a clause (the
+    view marks clause ends with "|") or a part of at most WINDOW // 2 syllables of a longer one.
+    None for a message of WINDOW syllables or fewer."""
+    if len(view.split()) <= WINDOW:
+        return []
+    half = WINDOW // 2
+    pieces = []
+    for clause in view.split("|"):
+        words = clause.split()
+        pieces += [words[i:i + half] for i in range(0, len(words), half)]
+    return [" ".join(a + b) for a, b in zip(pieces, pieces[1:] + [[]])]
 
 
 def fingerprint(inputs: Iterable[Path]) -> str:

@@ -1,7 +1,8 @@
-"""The urgency detector alone (no NLU): what the gateway relies on when Rasa is down."""
+"""The urgency detector: its lexicon alone (the floor, and what is left without a trained model),
+then the whole detector with its context markers and trained model."""
 import pytest
 
-from nlu.urgency import CRITICAL, HIGH, NORMAL, UrgencyDetector
+from nlu.urgency import CRITICAL, HIGH, NORMAL, Evidence, Thresholds, Urgency, UrgencyDetector, decide, default_detector
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +99,6 @@ def test_locked_door_is_confinement_but_everyday_cannot_is_not(detector):
 
 # ---- the whole detector: lexicon, context markers and the trained model (nlu/urgency.py) ----
 
-from nlu.urgency import Evidence, Thresholds, Urgency, decide, default_detector  # noqa: E402
-
-
 @pytest.fixture(scope="module")
 def trained():
     return default_detector()
@@ -169,3 +167,10 @@ def test_the_model_raises_what_no_signal_caught():
     assert decide(nothing, _evidence({}), {CRITICAL: 0.2, HIGH: 0.3, NORMAL: 0.5}, th) == \
         Urgency(HIGH, ("model_high",))
     assert decide(nothing, _evidence({}), {CRITICAL: 0.1, HIGH: 0.1, NORMAL: 0.8}, th).level == NORMAL
+
+
+def test_danger_in_the_middle_of_a_long_message_is_not_diluted(trained):
+    story = "Em quê ở Nghệ An, nhà nghèo, bố mẹ làm ruộng, em học hết lớp 9 thì nghỉ đi làm thuê. " * 5
+    text = story + "Bây giờ họ nhốt em trong khu, lấy hết điện thoại, ai trốn là bị đánh. " + story
+    assert trained.assess(text).level == CRITICAL
+    assert trained.assess(story + story).level == NORMAL
