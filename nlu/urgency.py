@@ -243,10 +243,12 @@ def with_nlu(model: Dict[str, float], nlu: Optional[Mapping[str, float]], weight
 
 
 def _best_intent(nlu: Optional[Mapping[str, float]]) -> Tuple[Optional[str], float]:
-    if not nlu:
+    """The NLU's most likely real intent (a fallback is not one) and its confidence."""
+    real = {name: c for name, c in (nlu or {}).items() if name != "nlu_fallback"}
+    if not real:
         return None, 0.0
-    intent = max(nlu, key=nlu.get)
-    return intent, nlu[intent]
+    intent = max(real, key=real.get)
+    return intent, real[intent]
 
 
 def _unique(items: Sequence[str]) -> List[str]:
