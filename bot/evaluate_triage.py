@@ -76,7 +76,7 @@ async def score_set(nlu: LocalNLU, messages: Sequence[Labelled], detectors: Dict
     return result
 
 
-def phenomenon_counts(messages: Sequence[Labelled]) -> Dict[str, int]:
+def level_counts(messages: Sequence[Labelled]) -> Dict[str, int]:
     """How many messages of each urgency label."""
     return dict(Counter(m.urgency for m in messages))
 
@@ -169,7 +169,7 @@ async def evaluate(nlu: LocalNLU, ours: UrgencyDetector) -> Tuple[str, Dict[str,
         sets["Blind set (data/holdout/triage_blind.jsonl)"] = corpus.read_jsonl(corpus.BLIND_FILE)
     chosen = detectors(ours)
     results = {name: await score_set(nlu, messages, chosen) for name, messages in sets.items()}
-    counts = {name: phenomenon_counts(messages) for name, messages in sets.items()}
+    counts = {name: level_counts(messages) for name, messages in sets.items()}
     figures = tune_triage.figures(tune_triage.levels(tune_triage.cross_validated(ours), ours.thresholds))
     tuned = {"thresholds": ours.thresholds, "figures": figures}
     teencode = {"before issue 12": evaluate_teencode.evaluate(Teencode.load(BEFORE_TEENCODE)),

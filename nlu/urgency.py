@@ -29,6 +29,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, 
 import yaml
 
 from nlu import urgency_model
+from nlu.parse import FALLBACK_INTENT
 from nlu.text import DATA_DIR, Teencode, folded_view
 from nlu.urgency_context import LOWERING, ContextMarkers, syllable_regex
 
@@ -244,7 +245,7 @@ def with_nlu(model: Dict[str, float], nlu: Optional[Mapping[str, float]], weight
 
 def _best_intent(nlu: Optional[Mapping[str, float]]) -> Tuple[Optional[str], float]:
     """The NLU's most likely real intent (a fallback is not one) and its confidence."""
-    real = {name: c for name, c in (nlu or {}).items() if name != "nlu_fallback"}
+    real = {name: c for name, c in (nlu or {}).items() if name != FALLBACK_INTENT}
     if not real:
         return None, 0.0
     intent = max(real, key=real.get)
