@@ -5,3 +5,10 @@ from bot.config import Config as _Config
 
 _config = _Config.from_env()
 _errors.init(_config.sentry_dsn, _config.sentry_environment)
+
+
+def directory():
+    """The service directory of this deployment's profile (HOTLINE_PROFILE)."""
+    from directory import default_directory
+
+    return default_directory(_config.profile)

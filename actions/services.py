@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.directory import default_directory
+from actions import directory
 from nlu.parse import response_key
 
 # Which need of the directory each answer key stands for.
@@ -41,7 +41,7 @@ class ActionFindServices(Action):
         need = need_of(tracker.latest_message)
         if not need:
             return []
-        services = default_directory().for_need(need, tracker.get_slot("province"))[:MAX_SERVICES]
+        services = directory().for_need(need, tracker.get_slot("province"))[:MAX_SERVICES]
         if services:
             lines = ["Nơi bạn có thể liên hệ:"] + [f"- {s.line()}" for s in services]
             dispatcher.utter_message(text="\n".join(lines))

@@ -13,7 +13,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.directory import default_directory
+from actions import directory
+from directory.messages import safety_message
 from actions.handoff import escalate
 from nlu.parse import intent_confidences, next_intent, response_key
 from nlu.urgency import CRITICAL, HIGH, default_detector
@@ -52,7 +53,7 @@ class ActionUrgentSafety(Action):
         if urgency.level == CRITICAL:
             country = tracker.get_slot("country")
             abroad = bool(country) and country.lower() not in HOME_COUNTRY
-            dispatcher.utter_message(text=default_directory().safety_message(abroad=abroad))
+            dispatcher.utter_message(text=safety_message(directory(), abroad=abroad))
             # The NLU recognised danger the gateway's first check may have missed: a person must see it too.
             await escalate(tracker, "critical", "nlu", ["intent:urgent_rescue", *urgency.reasons])
             return []

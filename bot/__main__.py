@@ -36,11 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     triage.add_argument("--model", type=Path, help="model archive (default: the current one)")
     sub.add_parser("train", help="train if needed and print the model path")
     sub.add_parser("model-path", help="print the current model path")
+    facts = sub.add_parser("facts", help="list the directory's facts with sources; mark those past review")
+    facts.add_argument("--profile", help="deployment profile (default: HOTLINE_PROFILE, else national)")
     sub.add_parser("serve", help="run the gateway")
     sub.add_parser("rasa", help="run one Rasa server")
     sub.add_parser("run", help="run Rasa, actions and gateway")
     args = parser.parse_args(argv)
     _quiet()
+
+    if args.command == "facts":
+        from bot.config import Config
+        from directory import Directory
+        from directory.review import report
+
+        print(report(Directory.load(args.profile or Config.from_env().profile)))
+        return 0
 
     from bot import model
 
@@ -48,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         print(model.model_path())
         return 0
     if args.command == "train":
-        from nlu.urgency_training import ensure_model as ensure_urgency_model
+        from nlu import category_training, urgency_training
 
-        ensure_urgency_model()
+        urgency_training.ensure_model()
+        category_training.ensure_model()
         print(model.ensure_model())
         return 0
     if args.command == "triage":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import weakref
 from pathlib import Path
@@ -15,7 +16,8 @@ from aiohttp import web
 
 from redis.asyncio import Redis
 
-from actions.directory import ServiceDirectory, default_directory
+from directory import Directory, default_directory
+from directory.messages import call_lines
 from bot.channels import sms as sms_channel
 from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
@@ -34,6 +36,8 @@ from handoff.store import Store
 from nlu.urgency import UrgencyDetector, default_detector
 
 STATIC = Path(__file__).resolve().parent / "static"
+# Pages with directory placeholders, rendered before they are served (never as static files).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 # No access log: query strings carry SMS texts, phone numbers and web session ids.
 RUN_OPTIONS = {"access_log": None}
 logger = logging.getLogger(__name__)
@@ -69,7 +73,7 @@ async def forwarded_scheme(request: web.Request, handler) -> web.StreamResponse:
 def create_app(
     config: Optional[Config] = None,
     detector: Optional[UrgencyDetector] = None,
-    directory: Optional[ServiceDirectory] = None,
+    directory: Optional[Directory] = None,
     redis: Optional[Redis] = None,
     store: Optional[Store] = None,
     watchdog: bool = True,
@@ -81,6 +85,7 @@ def create_app(
     middlewares = [forwarded_scheme] if config.trust_proxy else []
     app = web.Application(middlewares=[*middlewares, security_headers, deny_unlisted], client_max_size=64 * 1024)
     app["config"] = config
+    app["directory"] = directory or default_directory(config.profile)
     app["sockets"] = weakref.WeakSet()
 
     async def services(app: web.Application) -> AsyncIterator[None]:
@@ -90,10 +95,10 @@ def create_app(
         async with aiohttp.ClientSession() as session:
             rasa = RasaClient(session, config.rasa_url, config.rasa_timeout_s, config.rasa_token)
             outbound = Outbound(config)
-            handoff = Handoff(r, s, config, deliver=outbound.deliver, bot=rasa)
+            handoff = Handoff(r, s, config, deliver=outbound.deliver, bot=rasa, directory=app["directory"])
             # A turn outlasts the longest handling: two Rasa calls (answer, intake form) and the store.
             turns = Turns(r, lease_s=2 * config.rasa_timeout_s + 5)
-            router = Router(rasa, detector or default_detector(), directory or default_directory(), handoff, turns,
+            router = Router(rasa, detector or default_detector(), app["directory"], handoff, turns,
                             config.rate_limit_per_min)
             inbox = Inbox(r, router, outbound)
             outbox = web_channel.Outbox(r)
@@ -146,8 +151,19 @@ def create_app(
     return app
 
 
-async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html")
+async def index(request: web.Request) -> web.Response:
+    if "index_html" not in request.app:
+        request.app["index_html"] = chat_page(request.app["directory"])
+    return web.Response(text=request.app["index_html"], content_type="text/html")
+
+
+def chat_page(directory: Directory) -> str:
+    """The web chat's page with this profile's numbers: the police, this line and the national 111."""
+    lines = [directory.line] + ([] if directory.line.id == directory.get("national").id else [directory.get("national")])
+    hint = "".join(f' · {html.escape(e.name)}, miễn phí 24/24: <a href="tel:{e.phone}">{e.phone}</a>' for e in lines)
+    page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
+    page = page.replace("[[hint_lines]]", hint).replace("[[call_lines]]", html.escape(call_lines(directory)))
+    return directory.render(page)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -45,6 +45,8 @@ class Config:
     # Handoff: live state in Redis, durable transcripts in SQL.
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'hotline.sqlite3'}"
+    # Which line this deployment is (data/directory.yml "profiles"): "call us" in every text.
+    profile: str = "national"
     # Seconds a claimed case may stay unacknowledged, and without console heartbeat,
     # before it goes back to the head of the queue.
     ack_timeout_s: float = 120.0
@@ -123,6 +125,7 @@ class Config:
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS", d.max_message_chars)),
             redis_url=env.get("REDIS_URL", d.redis_url),
             database_url=env.get("DATABASE_URL", d.database_url),
+            profile=env.get("HOTLINE_PROFILE", d.profile),
             ack_timeout_s=float(env.get("HANDOFF_ACK_TIMEOUT_S", d.ack_timeout_s)),
             heartbeat_timeout_s=float(env.get("HANDOFF_HEARTBEAT_TIMEOUT_S", d.heartbeat_timeout_s)),
             critical_alert_s=float(env.get("HANDOFF_CRITICAL_ALERT_S", d.critical_alert_s)),

@@ -21,7 +21,8 @@ from typing import Dict, List, Tuple
 
 from bot import evaluate_triage
 from bot.model import ROOT, ensure_model
-from bot.triage import CATEGORY_OF_INTENT, LocalNLU, best_intent, triage
+from bot.triage import LocalNLU, best_intent, triage
+from nlu.category_model import CATEGORY_OF_INTENT
 from nlu.corpus import nlu_examples_in
 from nlu.text import fold
 from nlu.urgency import CRITICAL, NORMAL, default_detector

@@ -24,7 +24,8 @@ import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from actions.directory import SAFETY_OPENING, ServiceDirectory
+from directory import Directory
+from directory.messages import SAFETY_OPENING, safety_message, unavailable_message
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.turns import Turn, Turns
 from handoff.service import Handoff, sender_key
@@ -35,17 +36,21 @@ logger = logging.getLogger(__name__)
 # Sent to Rasa as an intent (its "/intent" syntax) to start the intake form.
 INTAKE_TRIGGER = "/handoff_queued"
 SLOW_DOWN = ("Bạn đang nhắn nhanh quá, mình chưa kịp đọc hết. Bạn đợi một chút rồi nhắn tiếp nhé. "
-             "Nếu đang gặp nguy hiểm, hãy gọi ngay 113.")
+             "Nếu đang gặp nguy hiểm, hãy gọi ngay công an [[police.phone]].")
 
 
 @dataclass
 class Router:
     rasa: RasaClient
     detector: UrgencyDetector
-    directory: ServiceDirectory
+    directory: Directory
     handoff: Handoff
     turns: Turns
     rate_limit_per_min: int
+
+    def own(self, text: str) -> str:
+        """One of the hotline's texts (Rasa's answers, the notices) with the directory's numbers filled in."""
+        return self.directory.render(text)
 
     async def handle(self, channel: str, sender: str, text: str) -> Tuple[List[str], Urgency]:
         # "/intent" would let a user pick Rasa's intent; people never need it.
@@ -106,37 +111,37 @@ class Router:
                 await turn.release(*shown, *await self.handoff.store_many(cid, "bot", [survey], state))
                 return [survey]
         if state["state"] == "assigned":
-            return [PRIVACY_NOTICE] if (await stored)[1] else []  # the counsellor has it, live
+            return [self.own(PRIVACY_NOTICE)] if (await stored)[1] else []  # the counsellor has it, live
         if until and not urgent:
             # Stored, not answered by the bot; told so once in a while, never silently dropped.
             first = await self.handoff.redis.set(f"{self.handoff.live.p}blocked-told:{cid}", "1", nx=True, ex=600)
             when = time.strftime("%H:%M %d/%m", time.gmtime(until + 7 * 3600))  # Vietnam time
-            return [restricted(when)] if first else []
+            return [self.own(restricted(when))] if first else []
         if slow_down and not urgent:
             first = await self.handoff.redis.set(f"{self.handoff.live.p}slow:{cid}", "1", nx=True, ex=60)
-            return [SLOW_DOWN] if first else []
+            return [self.own(SLOW_DOWN)] if first else []
 
         key = sender_key(channel, sender)
         await self.handoff.resume_bot_if_pending(cid, state)
         rasa_up = True
         try:
-            replies = await self.rasa.send(key, text)
+            replies = [self.own(r) for r in await self.rasa.send(key, text)]
         except RasaUnavailable as error:
             # Log the fault, never the message.
             logger.warning("rasa unavailable (%s); answering from the gateway", error)
             rasa_up = False
-            replies = [] if urgency.level == CRITICAL else [self.directory.unavailable_message()]
+            replies = [] if urgency.level == CRITICAL else [unavailable_message(self.directory)]
         if urgency.level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
-            replies.insert(0, self.directory.safety_message())
+            replies.insert(0, safety_message(self.directory))
         if rasa_up and not replies and state["state"] == "bot":
             # Rasa always says something; silence means a custom action failed (action server
             # down): the person gets the hotline numbers rather than nothing.
             logger.warning("rasa gave no answer; answering from the gateway")
-            replies.append(self.directory.unavailable_message())
+            replies.append(unavailable_message(self.directory))
         # These answers are final; they are stored once the user's message is in. Rasa's actions
         # may have queued the conversation meanwhile, so its state is read again.
         (_message, shown), first, _ = await stored
-        notice = [PRIVACY_NOTICE] if first else []  # after the answer: what matters to the person comes first
+        notice = [self.own(PRIVACY_NOTICE)] if first else []  # after the answer: what matters to the person comes first
         if state["state"] == before:
             # The usual case, with nothing to add unless Rasa's actions changed the state: one
             # round trip checks that, shows the message and answers live and ends the turn.
@@ -154,10 +159,10 @@ class Router:
                 shown = [*shown, *await answered]
         more = []
         if before != "queued" and state["state"] == "queued":
-            more.append(await self.handoff.queued_message(cid))
+            more.append(self.own(await self.handoff.queued_message(cid)))
             if rasa_up:
                 try:
-                    more += await self.rasa.send(key, INTAKE_TRIGGER)
+                    more += [self.own(r) for r in await self.rasa.send(key, INTAKE_TRIGGER)]
                 except RasaUnavailable as error:
                     logger.warning("intake form not started (%s)", error)
         more += notice

@@ -11,7 +11,10 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, IO, Optional
 
-from nlu.parse import FALLBACK_INTENT, intent_confidences, next_intent, ranked_intents, response_key
+from nlu import category_model, category_training
+from nlu.category_model import CategoryModel
+from nlu.parse import FALLBACK_INTENT, intent_confidences, ranked_intents, response_key
+from nlu.text import folded_view
 from nlu.urgency import CRITICAL, UrgencyDetector, default_detector
 
 logger = logging.getLogger(__name__)
@@ -19,22 +22,7 @@ logger = logging.getLogger(__name__)
 # The NLU sees at most this much of a message; the urgency detector sees all of it.
 NLU_MAX_CHARS = 2000
 
-CATEGORY_OF_INTENT = {
-    "urgent_rescue": "urgent_rescue",
-    "report_suspicious": "report_suspicious",
-    "report_missing": "report_suspicious",
-    "faq_migration": "safe_migration",
-    "faq_support": "victim_support",
-    "faq_hotline": "hotline_info",
-    "human_request": "human_request",
-    "greet": "smalltalk",
-    "goodbye": "smalltalk",
-    "thank": "smalltalk",
-    "affirm": "smalltalk",
-    "deny": "smalltalk",
-    "out_of_scope": "out_of_scope",
-}
-CATEGORIES = sorted(set(CATEGORY_OF_INTENT.values()))
+CATEGORIES = category_model.CATEGORIES
 
 
 def best_intent(parse: Dict[str, Any]) -> tuple[Optional[str], float]:
@@ -47,27 +35,30 @@ def fine_intent(parse: Dict[str, Any], intent: Optional[str]) -> Optional[str]:
     return response_key(parse, intent) or intent
 
 
+_DEFAULT = object()
+
+
 def triage(text: str, parse: Optional[Dict[str, Any]], detector: Optional[UrgencyDetector] = None,
-           text_only: bool = False) -> Dict[str, Any]:
+           text_only: bool = False, categories: Any = _DEFAULT) -> Dict[str, Any]:
     """One triage record; ``parse`` is None when the NLU is not available. ``text_only``: the urgency
-    as the gateway's first check decides it, without the NLU's ranking (the evaluation compares both)."""
+    as the gateway's first check decides it, without the NLU's ranking (the evaluation compares both).
+    ``categories``: the category model (by default the trained one; None = the NLU's intents alone)."""
     detector = detector or default_detector()
+    model: Optional[CategoryModel] = category_training.default_model() if categories is _DEFAULT else categories
     parse = parse or {}
     intent, confidence = best_intent(parse)
-    urgency = detector.assess(text, None if text_only else intent_confidences(parse) or None)
+    ranking = intent_confidences(parse) or None
+    urgency = detector.assess(text, None if text_only else ranking)
     reasons = list(urgency.reasons)
     if (parse.get("intent") or {}).get("name") == FALLBACK_INTENT:
         reasons.append("low_confidence")
     if not parse:
         reasons.append("nlu_unavailable")
 
-    category = CATEGORY_OF_INTENT.get(intent or "", "out_of_scope")
-    if urgency.level == CRITICAL:
-        category = "urgent_rescue"  # someone in danger now is a rescue case
-    elif category == "urgent_rescue":
-        # the model thought rescue but the detector finds no danger now (a returnee, a hypothetical):
-        # the question it asks, as the rescue action answers it (actions/urgent.py)
-        category = CATEGORY_OF_INTENT.get(next_intent(parse) or "", "out_of_scope")
+    learned = model.probabilities(folded_view(text)) if model is not None and text.strip() else None
+    # Someone in danger now is a rescue case; otherwise the best other category (a returnee the
+    # models read as rescue is asking about support, as the rescue action answers: actions/urgent.py).
+    category = category_model.choose(category_model.scores(learned, ranking), rescue=urgency.level == CRITICAL)
     return {
         "text": text,
         "urgency": urgency.level,

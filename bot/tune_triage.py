@@ -5,14 +5,19 @@
 1. The urgency model's probabilities for every training message, out of fold (5 folds).
 2. The NLU's intent ranking for every training message, out of fold (2 folds: a Rasa model
    trained on Rasa's examples and the other half of the split).
+   Cached in models/ (oof-nlu-*.json) by a hash of the corpus, Rasa's data and config.yml.
 3. Every combination of ``GRID`` and ``WEIGHTS`` is scored by ``score``; the best is printed,
    with its figures with and without the NLU. Copy it into nlu/urgency.py (Thresholds,
    NLU_WEIGHT) and run `make eval`.
+4. The category model's probabilities, out of fold (5 folds), averaged with the NLU's
+   out-of-fold ranking at each of ``CATEGORY_WEIGHTS``; the weight with the best category
+   accuracy is printed (nlu/category_model.py NLU_WEIGHT).
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import random
 import subprocess
 import sys
@@ -21,11 +26,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import yaml
+
 from bot import model as models
 from bot.triage import LocalNLU
-from nlu import corpus, urgency_training
+from nlu import category_model, category_training, corpus, text_classifier, urgency_training
 from nlu.corpus import Labelled
 from nlu.parse import intent_confidences
+from nlu.text import folded_view
 from nlu.urgency import CRITICAL, HIGH, NORMAL, Evidence, Thresholds, Urgency, UrgencyDetector, decide, with_nlu
 
 GRID = {
@@ -36,6 +44,7 @@ GRID = {
     "dismiss": [0.8, 0.9],
 }
 WEIGHTS = [0.4, 0.5, 0.6, 0.8]
+CATEGORY_WEIGHTS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]
 # (message, evidence, lexicon floor, the model's out-of-fold probabilities)
 Row = Tuple[Labelled, Evidence, Urgency, Dict[str, float]]
 
@@ -59,6 +68,17 @@ def cross_validated(detector: UrgencyDetector, folds: int = 5, seed: int = 7) ->
 
 def out_of_fold_nlu(folds: int = 2, seed: int = 11) -> Dict[str, Dict[str, float]]:
     """{text: intent ranking} for the training split, each from a Rasa model that did not see it."""
+    inputs = [*corpus.corpus_files(), *sorted(corpus.NLU_DIR.glob("*.yml")), models.ROOT / "config.yml"]
+    cache = text_classifier.MODELS_DIR / f"oof-nlu-{text_classifier.fingerprint(f'oof-{folds}-{seed}', inputs)}.json"
+    if cache.exists():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    out = _out_of_fold_nlu(folds, seed)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def _out_of_fold_nlu(folds: int, seed: int) -> Dict[str, Dict[str, float]]:
     train, _ = corpus.split(corpus.triage_corpus())
     order = list(range(len(train)))
     random.Random(seed).shuffle(order)
@@ -70,7 +90,7 @@ def out_of_fold_nlu(folds: int = 2, seed: int = 11) -> Dict[str, Dict[str, float
             data.mkdir()
             models.nlu_directory(data, [m for i, m in enumerate(train) if i not in test_idx])
             subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--nlu", str(data), "--config",
-                            str(models.ROOT / "config.yml"), "--out", work, "--fixed-model-name", f"fold{k}"],
+                            str(_intents_only_config(Path(work))), "--out", work, "--fixed-model-name", f"fold{k}"],
                            cwd=models.ROOT, env=models.training_env(), check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             nlu = LocalNLU(Path(work) / f"fold{k}.tar.gz")
@@ -81,6 +101,16 @@ def out_of_fold_nlu(folds: int = 2, seed: int = 11) -> Dict[str, Dict[str, float
 
             asyncio.run(parse_all())
     return out
+
+
+def _intents_only_config(work: Path) -> Path:
+    """config.yml without its ResponseSelector: the folds need DIET's intent ranking only, and the
+    selector (which does not change it) is a third of the training time."""
+    config = yaml.safe_load((models.ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["pipeline"] = [c for c in config["pipeline"] if "ResponseSelector" not in c["name"]]
+    path = work / "config-intents.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def levels(rows: Sequence[Row], th: Thresholds, nlu: Optional[Dict[str, Dict[str, float]]] = None,
@@ -124,12 +154,46 @@ def tune(rows: Sequence[Row], nlu: Dict[str, Dict[str, float]]) -> Tuple[Thresho
     return th, weight, {"with_nlu": figures(levels(rows, th, nlu, weight)), "text_only": figures(levels(rows, th))}
 
 
+def category_out_of_fold(folds: int = 5, seed: int = 7) -> Dict[str, Dict[str, float]]:
+    """{text: the category model's probabilities} for the training split, each out of fold."""
+    train, _ = corpus.split(corpus.triage_corpus())
+    order = list(range(len(train)))
+    random.Random(seed).shuffle(order)
+    rasa_pairs = category_training.training_examples([])  # Rasa's examples: every fold
+    out: Dict[str, Dict[str, float]] = {}
+    for k in range(folds):
+        test_idx = set(order[k::folds])
+        model = category_training.train([(m.text, m.category) for i, m in enumerate(train) if i not in test_idx]
+                                        + rasa_pairs)
+        held = [train[i] for i in sorted(test_idx)]
+        for m, p in zip(held, model.probabilities_many([folded_view(m.text) for m in held])):
+            out[m.text] = p
+    return out
+
+
+def category_accuracy(rows: Sequence[Row], decided: Sequence[Tuple[str, str]], learned: Dict[str, Dict[str, float]],
+                      nlu: Dict[str, Dict[str, float]], weight: float) -> float:
+    """Category accuracy as the triage command decides it, with the urgency levels ``decided``."""
+    right = 0
+    for (m, *_), (_, level) in zip(rows, decided):
+        chosen = category_model.choose(category_model.scores(learned.get(m.text), nlu.get(m.text), weight),
+                                       rescue=level == CRITICAL)
+        right += chosen == m.category or chosen in m.accept
+    return right / len(rows)
+
+
 def main() -> int:
     detector = UrgencyDetector()
-    th, weight, result = tune(cross_validated(detector), out_of_fold_nlu())
+    rows, nlu = cross_validated(detector), out_of_fold_nlu()
+    th, weight, result = tune(rows, nlu)
     print(f"Thresholds: {th}\nNLU_WEIGHT: {weight}")
     for name, f in result.items():
         print(name, {k: round(v, 3) for k, v in f.items()})
+    decided, learned = levels(rows, th, nlu, weight), category_out_of_fold()
+    accuracy = {w: category_accuracy(rows, decided, learned, nlu, w) for w in CATEGORY_WEIGHTS}
+    print("category accuracy by NLU weight (0 = the model alone, 1 = the NLU alone):",
+          {w: round(a, 3) for w, a in accuracy.items()})
+    print("category NLU_WEIGHT:", max(accuracy, key=accuracy.get))
     return 0
 
 

@@ -17,7 +17,8 @@ from typing import Any, Dict, List, Optional
 import yaml
 from aiohttp import web
 
-from actions.directory import default_directory
+from directory import default_directory
+from directory.review import rows
 from bot.config import ROOT
 from bot.payload import NotAnObject, json_object
 from handoff.auth import COOKIE, Sessions, api_error, requires
@@ -466,6 +467,14 @@ async def stats(request: web.Request) -> web.Response:
     return web.json_response(await store.run(statistics, store, *_period(request)))
 
 
+@requires("facts.read")
+async def facts(request: web.Request) -> web.Response:
+    """The directory's entries with sources and review dates, as `python -m bot facts` lists them."""
+    listed = rows(request.app["directory"])
+    return web.json_response({"profile": request.app["directory"].profile.id, "entries": listed,
+                              "past_review": sum(r["past_review"] for r in listed)})
+
+
 @requires("stats.export")
 async def stats_csv(request: web.Request) -> web.Response:
     from handoff.stats import statistics, to_csv
@@ -495,8 +504,10 @@ def load_quick_replies(path: Path = QUICK_REPLIES) -> List[Dict[str, str]]:
 def setup(app: web.Application) -> None:
     from handoff import live
 
-    app["quick_replies"] = load_quick_replies()
-    app.setdefault("directory", default_directory())
+    if "directory" not in app:
+        app["directory"] = default_directory(app["config"].profile if "config" in app else "national")
+    # Written with directory placeholders; a counsellor sees (and sends) this profile's numbers.
+    app["quick_replies"] = [{**q, "text": app["directory"].render(q["text"])} for q in load_quick_replies()]
     r = app.router
     r.add_get("/console", to_console)
     r.add_get("/console/", console_page)
@@ -514,6 +525,7 @@ def setup(app: web.Application) -> None:
     r.add_get("/api/audit", audit_log)
     r.add_post("/api/referrals/{rid}", update_referral)
     r.add_get("/api/stats.csv", stats_csv)
+    r.add_get("/api/facts", facts)
     r.add_get("/api/conversations/{id}", conversation)
     for name, permission, action in (
             ("claim", "conversation.claim", _claim), ("ack", "conversation.ack", _ack),

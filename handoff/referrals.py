@@ -1,6 +1,7 @@
 """Referrals ("chuyển tuyến") to rescue and support partners.
 
-Partners are the service directory (data/services.yml, editable by operators). A referral
+Partners are the service directory (data/directory.yml, editable by operators): its confirmed
+lines and services that serve this line's area. A referral
 carries a case summary with only what the partner needs to act, never the transcript:
 the situation in the counsellor's words, where the person is, their age if known,
 whether and how they may be contacted, and whether they agreed to the referral. Its
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from actions.directory import ServiceDirectory
+from directory import Directory
 
 RESCUE_NEEDS = {"emergency", "border", "abroad"}
 STATUSES = ("open", "sent", "accepted", "closed")
@@ -21,10 +22,10 @@ class ReferralError(ValueError):
     pass
 
 
-def partners(directory: ServiceDirectory) -> Dict[str, Dict[str, Any]]:
+def partners(directory: Directory) -> Dict[str, Dict[str, Any]]:
     """Directory entries a case can be referred to, with the kind of referral each takes."""
     out = {}
-    for service in directory.services:
+    for service in directory.partners():
         kind = "rescue" if RESCUE_NEEDS & set(service.needs) else "support"
         out[service.id] = {"name": service.name, "kind": kind, "phone": service.phone}
     return out

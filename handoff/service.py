@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Pro
 from redis.asyncio import Redis
 
 from bot.config import Config
+from directory import Directory, default_directory
 from handoff import texts
 from handoff.places import province_in
 from handoff.queue import LiveState, Waiting, estimate_wait_s, order, run_pipeline
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 Deliver = Callable[[str, str, str], Awaitable[None]]
 
+# Transcript roles whose texts are the hotline's own, written with directory placeholders.
+OWN_ROLES = ("bot", "system")
 OUTCOMES = {
     "information": "Cung cấp thông tin",
     "counselling_psychological": "Tư vấn tâm lý",
@@ -79,8 +82,11 @@ def sender_key(channel: str, sender: str) -> str:
 class Handoff:
     def __init__(self, redis: Redis, store: Store, config: Config, deliver: Optional[Deliver] = None,
                  bot: Optional[BotControl] = None, prefix: str = "hl:",
-                 alert_supervisors: Optional[Callable[[str], Awaitable[None]]] = None) -> None:
+                 alert_supervisors: Optional[Callable[[str], Awaitable[None]]] = None,
+                 directory: Optional[Directory] = None) -> None:
         self.redis, self.store, self.config = redis, store, config
+        # Fills in the numbers of the hotline's own texts (handoff/texts.py holds placeholders).
+        self.directory = directory or default_directory(config.profile)
         self.live = LiveState(redis, prefix)
         self.deliver, self.bot, self.alert_supervisors = deliver, bot, alert_supervisors
 
@@ -178,7 +184,7 @@ class Handoff:
         """Store one message of the transcript and show it live in the consoles. ``state``: the
         conversation's live state when the caller has just read it (saves a round trip)."""
         state = state or await self.live.get(cid)
-        message, shown = await self.store_message(cid, role, text, state, author)
+        message, shown = await self.store_message(cid, role, self._own(role, text), state, author)
         await run_pipeline(self.redis, shown, transaction=False)
         return message
 
@@ -194,8 +200,14 @@ class Handoff:
         returns the commands that show them live, as ``store_message``."""
         if not texts:
             return []
-        stored = await self.store.run(self.store.add_messages, cid, role, texts, _contact(state))
+        stored = await self.store.run(self.store.add_messages, cid, role, [self._own(role, t) for t in texts],
+                                      _contact(state))
         return [self._shown(cid, state, m) for m in stored]
+
+    def _own(self, role: str, text: str) -> str:
+        """The hotline's own texts (bot, system) with the directory's numbers filled in; a person's
+        or a counsellor's words are kept exactly as written."""
+        return self.directory.render(text) if role in OWN_ROLES else text
 
     def _shown(self, cid: str, state: Dict[str, str], message: Dict[str, Any]) -> tuple:
         """The command that shows a stored message in the consoles, live."""
@@ -212,6 +224,7 @@ class Handoff:
 
     async def _send(self, state: Dict[str, str], cid: str, text: str) -> bool:
         """A notice to the user on their own channel, kept in the transcript."""
+        text = self.directory.render(text)
         await self.record(cid, "system", text)
         return await self._deliver(state, cid, text)
 
@@ -270,7 +283,7 @@ class Handoff:
         online = await self.online_count()
         wait = estimate_wait_s(max(position, 1), online, await self.live.recent_waits())
         overflow = length > self.config.queue_overflow
-        return texts.queued(state.get("priority", "normal"), max(position, 1), wait, online, overflow)
+        return self.directory.render(texts.queued(state.get("priority", "normal"), max(position, 1), wait, online, overflow))
 
     # --- counsellors --------------------------------------------------------------
     async def claim(self, cid: str, counsellor: str, capacity: Optional[int] = None) -> None:

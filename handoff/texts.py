@@ -1,4 +1,8 @@
-"""What the user is told during a handoff (Vietnamese; channels may fold diacritics)."""
+"""What the user is told during a handoff (Vietnamese; channels may fold diacritics).
+
+Numbers are written as directory placeholders ([[police.phone]], [[line.phone]], [[national.phone]]):
+the handoff renders them for the deployment's profile (data/directory.yml) before a text is stored
+or sent."""
 from __future__ import annotations
 
 import math
@@ -17,13 +21,15 @@ def _minutes(seconds: float) -> int:
 GREETING = (
     "Xin chào, đây là kênh tư vấn phòng, chống mua bán người. Bạn có thể hỏi về đi làm việc ở nước ngoài an toàn, "
     "quyền lợi và hỗ trợ cho nạn nhân, hoặc nhờ gặp tư vấn viên. Thông tin của bạn được giữ bí mật. Nếu bạn hoặc "
-    "ai đó đang gặp nguy hiểm, hãy nhắn ngay cho mình hoặc gọi 113."
+    "ai đó đang gặp nguy hiểm, hãy nhắn ngay cho mình hoặc gọi công an [[police.phone]]."
 )
 NOT_TEXT = "Hiện mình chỉ đọc được tin nhắn chữ và vị trí bạn chia sẻ. Bạn hãy viết điều bạn cần nhé."
 
+# It promises no more than the law gives: erasure has exceptions, and answers come within the legal
+# time limits (the directory's data_rights fact, data/directory.yml).
 PRIVACY_NOTICE = (
     "Những gì bạn nhắn chỉ được dùng để hỗ trợ bạn và cho thống kê của đường dây, được giữ bí mật theo "
-    "Luật Bảo vệ dữ liệu cá nhân. Bạn có thể yêu cầu xem hoặc xóa thông tin của mình bất cứ lúc nào."
+    "[[data_law]]. [[data_rights.text]]"
 )
 
 
@@ -31,7 +37,7 @@ def restricted(until: str) -> str:
     """Told to a sender blocked for abuse: never silently, and danger always gets through."""
     return (f"Tin nhắn của bạn đang tạm bị hạn chế đến {until} vì vi phạm quy định sử dụng đường dây. "
             "Nếu bạn hoặc ai đó đang gặp nguy hiểm, hãy nhắn ngay, tin khẩn cấp luôn được chuyển tới tư vấn "
-            "viên, hoặc gọi 113, 18001769.")
+            "viên, hoặc gọi công an [[police.phone]], [[hotlines]].")
 
 
 def queued(priority: str, position: int, wait_s: Optional[float], online: int, overflow: bool) -> str:
@@ -50,13 +56,13 @@ def queued(priority: str, position: int, wait_s: Optional[float], online: int, o
     lines.append(line)
     if priority == "critical":
         lines.append(
-            "Trong lúc chờ: nếu gọi được, hãy gọi ngay 113; gọi 18001769 (miễn phí, 24/24), trẻ em gọi 111. "
+            "Trong lúc chờ: nếu gọi được, hãy gọi ngay công an [[police.phone]], hoặc gọi [[hotlines]]. "
             "Nếu an toàn, hãy giữ cuộc trò chuyện này và nhắn tiếp cho mình."
         )
     elif overflow or online == 0:
         lines.append(
             ("Hàng chờ đang đông. " if overflow else "")
-            + "Bạn có thể gọi ngay tổng đài 18001769 (miễn phí, 24/24), hoặc để lại số điện thoại và giờ an toàn "
+            + "Bạn có thể gọi ngay [[line.line]], hoặc để lại số điện thoại và giờ an toàn "
             "để tư vấn viên gọi lại cho bạn."
         )
     return "\n".join(lines)
@@ -69,8 +75,8 @@ def claimed() -> str:
 def still_waiting_critical() -> str:
     """The second safety message, when a critical case is still unclaimed."""
     return (
-        "Mình vẫn đang tìm tư vấn viên cho bạn. Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay 113, "
-        "hoặc 18001769 (miễn phí, 24/24); trẻ em gọi 111. Nếu an toàn, hãy nhắn cho mình bạn đang ở đâu."
+        "Mình vẫn đang tìm tư vấn viên cho bạn. Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay công an "
+        "[[police.phone]], hoặc gọi [[hotlines]]. Nếu an toàn, hãy nhắn cho mình bạn đang ở đâu."
     )
 
 
@@ -83,7 +89,7 @@ def supervisor_alert(waited_s: float, channel: str) -> str:
 def closed() -> str:
     return (
         "Cuộc trò chuyện với tư vấn viên đã kết thúc. Cảm ơn bạn đã tin tưởng nhắn cho đường dây. Khi cần, bạn cứ "
-        "nhắn lại đây hoặc gọi 18001769 (miễn phí, 24/24)."
+        "nhắn lại đây hoặc gọi [[line.line]]."
     )
 
 

@@ -9,11 +9,10 @@ files and of the code and lexicons that compute its features.
 from __future__ import annotations
 
 import logging
-import pickle
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from nlu import corpus, urgency_model
+from nlu import corpus, text_classifier, urgency_model
 from nlu.text import DATA_DIR, folded_view
 
 logger = logging.getLogger(__name__)
@@ -31,6 +30,7 @@ INPUTS = [
     NLU_ROOT / "urgency.py",
     NLU_ROOT / "urgency_context.py",
     NLU_ROOT / "urgency_model.py",
+    NLU_ROOT / "text_classifier.py",
 ]
 
 
@@ -57,14 +57,4 @@ def model_path() -> Path:
 
 def ensure_model() -> urgency_model.UrgencyModel:
     """The model for the current data, trained (a few seconds) if it is not in models/ yet."""
-    path = model_path()
-    if path.exists():
-        try:
-            return urgency_model.load(path)
-        except (OSError, EOFError, TypeError, ValueError, AttributeError, ImportError, pickle.UnpicklingError) as error:
-            # a cache, not a record: a damaged or outdated file is trained again
-            logger.warning("urgency model %s unreadable (%s); training it again", path.name, type(error).__name__)
-    logger.info("training the urgency model (%s)", path.name)
-    model = train(training_examples())
-    urgency_model.save(model, path)
-    return model
+    return text_classifier.cached(model_path(), urgency_model.UrgencyModel, lambda: train(training_examples()))

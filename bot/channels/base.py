@@ -52,7 +52,7 @@ class Inbox:
     async def answer(self, channel: str, sender: str, text: str) -> None:
         """Send the bot's answer on the channel; a failure is written where counsellors see it."""
         try:
-            await self.outbound.deliver(channel, sender, text)
+            await self.outbound.deliver(channel, sender, self.router.own(text))
         except DeliveryFailed as error:
             handoff = self.router.handoff
             cid = await handoff.conversation_for(channel, sender)

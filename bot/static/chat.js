@@ -49,7 +49,7 @@
       if (!result.ok) { show("error", result.body.message || "Có lỗi, bạn hãy thử lại."); return; }
       result.body.messages.forEach(function (m) { add("bot", m.text); });
     }).catch(function () {
-      show("error", "Không gửi được tin nhắn. Bạn hãy thử lại, hoặc gọi 18001769 (miễn phí). Nguy hiểm ngay: gọi 113.");
+      show("error", document.body.getAttribute("data-send-error"));  // numbers from the directory
     }).then(function () { send.disabled = false; input.focus(); });
   });
 

@@ -463,6 +463,23 @@
     window.location.href = "/api/stats.csv?" + statsQuery();
   });
 
+  // The directory's facts for supervisors: those past their review date first (data/directory.yml).
+  $("facts-show").addEventListener("click", function () {
+    api("GET", "/api/facts").then(function (f) {
+      var list = $("facts"); list.textContent = "";
+      $("facts-summary").textContent = f.entries.length + " mục, " + f.past_review + " mục đã quá hạn kiểm tra lại.";
+      f.entries.forEach(function (e) {
+        var item = el("li", e.past_review ? "fact late" : "fact");
+        var marks = (e.past_review ? " · QUÁ HẠN KIỂM TRA" : "") + (e.confirmed ? "" : " · CHƯA XÁC NHẬN (trợ lý không nêu)");
+        item.appendChild(el("strong", "", e.name + (e.phone && e.name.indexOf(e.phone) < 0 ? " · " + e.phone : "") + marks));
+        item.appendChild(el("div", "", "Nguồn: " + e.source));
+        item.appendChild(el("div", "", "Kiểm tra ngày " + e.verified + ", cần kiểm tra lại trước " + e.review_due));
+        if (e.note) item.appendChild(el("div", "note", e.note));
+        list.appendChild(item);
+      });
+    }).catch(function (e) { $("facts-summary").textContent = e.message; });
+  });
+
   setInterval(function () { if (me) refresh(); }, 15000);  // wait times keep moving
   api("GET", "/api/me").then(start).catch(showLogin);
 })();

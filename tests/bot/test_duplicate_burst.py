@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from actions.directory import SAFETY_OPENING
+from directory.messages import SAFETY_OPENING
 from bot.channels.telegram import SECRET_HEADER
 from bot.launcher import free_port
 from tests.bot.channels.test_telegram import SECRET, TOKEN, new_chat, telegram_settings

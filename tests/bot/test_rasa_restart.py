@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from actions.directory import SAFETY_OPENING
+from directory.messages import SAFETY_OPENING
 from bot.launcher import running_backend
 from tests.conftest import TEST_REDIS_URL, rasa_tracker, start_gateway, stop_gateway
 from tests.handoff.conftest import user_says
@@ -44,7 +44,7 @@ async def test_rasa_killed_and_restarted(own_backend, crash_gateway, http, store
 
     own_backend.kill(own_backend.rasas[0])
     replies = await user_says(http, gateway, person, "đi xuất khẩu lao động cần giấy tờ gì")
-    assert len(replies) == 1 and UNAVAILABLE in replies[0] and "18001769" in replies[0] and "113" in replies[0]
+    assert len(replies) == 1 and UNAVAILABLE in replies[0] and "111" in replies[0] and "113" in replies[0]
     # Urgent messages are escalated by the gateway itself, with the safety message.
     replies = await user_says(http, gateway, endangered, "cứu em, họ nhốt em trong nhà, không cho ra ngoài")
     assert "\n".join(replies).count(SAFETY_OPENING) == 1
@@ -71,7 +71,7 @@ async def test_action_server_down(own_backend, crash_gateway, http, store, redis
     try:
         # A request for a person needs a custom action: the person hears the numbers, not silence.
         replies = await user_says(http, gateway, person, "cho em nói chuyện với tư vấn viên")
-        assert replies and UNAVAILABLE in replies[0] and "18001769" in replies[0]
+        assert replies and UNAVAILABLE in replies[0] and "111" in replies[0]
         # Answers that need no action still come from the bot.
         assert answered_by_the_bot(await user_says(http, gateway, person, "số điện thoại đường dây nóng là gì"))
         # An urgent message still escalates: the gateway does it, not the action server.

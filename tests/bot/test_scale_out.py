@@ -11,10 +11,13 @@ import pytest
 from bot.launcher import running_backend
 from bot.rasa_client import RasaClient
 from handoff.store import Store
-from handoff.texts import PRIVACY_NOTICE
+from directory import Directory
+from handoff.texts import PRIVACY_NOTICE as _NOTICE
 from nlu.urgency import default_detector
 from tests.conftest import TEST_REDIS_URL, rasa_tracker, start_gateway, stop_gateway
 from tests.handoff.conftest import user_says
+
+PRIVACY_NOTICE = Directory.load().render(_NOTICE)
 from tests.services import fresh_postgres_database, postgres_reachable
 
 # Questions the bot answers without a counsellor (none escalates: the urgency detector rates them

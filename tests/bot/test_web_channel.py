@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from actions.directory import SAFETY_OPENING
+from directory.messages import SAFETY_OPENING
 
 
 async def say(http, gateway, text, sender=None):
@@ -17,7 +17,7 @@ def texts(body):
 
 async def test_hotline_question_gets_the_number_from_the_seeds(http, gateway):
     status, body = await say(http, gateway, "Số tổng đài hỗ trợ nạn nhân mua bán người là gì?")
-    assert status == 200 and "18001769" in texts(body)
+    assert status == 200 and "111" in texts(body)
 
 
 async def test_urgent_message_gets_the_safety_answer_once(http, gateway):
@@ -25,7 +25,7 @@ async def test_urgent_message_gets_the_safety_answer_once(http, gateway):
     assert status == 200
     answer = texts(body)
     assert answer.count(SAFETY_OPENING) == 1
-    for number in ("113", "111", "18001769"):
+    for number in ("113", "111"):
         assert number in answer
 
 
@@ -89,7 +89,7 @@ async def test_when_rasa_is_down_urgent_gets_safety_and_others_the_hotline(http,
     status, body = await say(http, gateway_without_rasa, "cứu em, em bị bán sang Trung Quốc")
     assert status == 200 and texts(body).startswith(SAFETY_OPENING)
     status, body = await say(http, gateway_without_rasa, "cho hỏi về học nghề")
-    assert status == 200 and "18001769" in texts(body) and "113" in texts(body)
+    assert status == 200 and "111" in texts(body) and "113" in texts(body)
 
 
 async def test_page_and_headers(http, gateway):

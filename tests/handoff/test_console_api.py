@@ -9,7 +9,8 @@ import uuid
 import aiohttp
 import pytest
 
-from actions.directory import SAFETY_OPENING
+from directory import Directory
+from directory.messages import SAFETY_OPENING
 from handoff import texts
 from handoff.auth import COOKIE
 from tests.handoff.conftest import Console, ensure_user, head_of_queue, signed_in, user_receives, user_says
@@ -101,7 +102,7 @@ async def test_rasa_down_a_critical_message_is_queued_answered_and_handled_end_t
                                {"outcomes": ["referral_rescue"], "victim": "suspected"})
     assert status == 200
     got, cursor = await user_receives(http, gateway, sender, cursor)
-    assert texts.closed() in got[0] and texts.SURVEY["satisfied"] in got[0]
+    assert Directory.load().render(texts.closed()) in got[0] and texts.SURVEY["satisfied"] in got[0]
     assert await user_says(http, gateway, sender, "1") == [texts.SURVEY["helped"]]
     assert await user_says(http, gateway, sender, "co") == [texts.survey_thanks()]
     [contact] = store.contacts_of(cid)
@@ -205,7 +206,7 @@ async def test_an_unclaimed_critical_case_alerts_supervisors_and_the_user_hears_
         sender = uuid.uuid4().hex
         await user_says(http, gateway, sender, "cứu em, họ nhốt em trong phòng")
         got, _ = await user_receives(http, gateway, sender, wait_ms=5000)
-        assert got == [texts.still_waiting_critical()]
+        assert got == [Directory.load().render(texts.still_waiting_critical())]
         _, queue = await supervisor.call("GET", "/api/queue")
         assert [a["kind"] for a in queue["alerts"]] == ["critical_unclaimed"]
         await supervisor.close()
@@ -230,13 +231,14 @@ async def test_contact_details_are_masked_until_asked_for_and_each_look_is_audit
 
 async def test_a_flooding_sender_is_slowed_down_but_urgent_messages_still_escalate(store, http, redis):
     from bot.router import SLOW_DOWN
+    from directory import Directory
     from tests.conftest import free_port, start_gateway
 
     runner, gateway = await start_gateway(f"http://127.0.0.1:{free_port()}", redis, store, rate_limit_per_min=3)
     try:
         sender = uuid.uuid4().hex
         answers = [await user_says(http, gateway, sender, f"hỏi linh tinh {i}") for i in range(6)]
-        assert all(a for a in answers[:3]) and answers[3] == [SLOW_DOWN] and answers[4:] == [[], []]
+        assert all(a for a in answers[:3]) and answers[3] == [Directory.load().render(SLOW_DOWN)] and answers[4:] == [[], []]
         urgent = await user_says(http, gateway, sender, "cứu em, họ nhốt em trong phòng")
         assert any("113" in a for a in urgent) and await redis.zcard("hl:queue") == 1
         cid = await redis.get(f"hl:sender:web:{sender}")
@@ -284,8 +286,10 @@ async def test_a_supervisor_takes_over_and_reassigns_live_cases(consoles, store,
 
 
 async def test_privacy_notice_at_first_contact_and_the_legal_basis_recorded(http, gateway_without_rasa, redis, store):
-    from handoff.texts import PRIVACY_NOTICE
+    from directory import Directory
+    from handoff.texts import PRIVACY_NOTICE as TEMPLATE
 
+    PRIVACY_NOTICE = Directory.load().render(TEMPLATE)
     sender = uuid.uuid4().hex
     first = await user_says(http, gateway_without_rasa, sender, "cho em hỏi về đi xuất khẩu lao động")
     second = await user_says(http, gateway_without_rasa, sender, "đi Nhật có mất phí không")
@@ -317,3 +321,15 @@ async def test_an_abusive_sender_is_restricted_openly_and_danger_still_gets_thro
     assert status == 409 and body["error"] == "urgent_sender"  # never someone who wrote of danger
     kinds = [e["kind"] for e in store.events(cid)]
     assert "blocked" in kinds
+
+
+async def test_supervisors_see_the_directory_facts_with_those_past_review_first(consoles, store):
+    counsellor = await signed_in(consoles, store, "tuvan_facts")
+    status, _ = await counsellor.call("GET", "/api/facts")
+    assert status == 403
+    supervisor = await signed_in(consoles, store, "giamsat_facts", role="supervisor")
+    status, body = await supervisor.call("GET", "/api/facts")
+    assert status == 200 and body["profile"] == "national" and body["past_review"] >= 1
+    first = body["entries"][0]
+    assert first["past_review"] and first["source"] and first["verified"] and first["review_due"]
+    assert {"law", "decree", "line_111", "police_113"} <= {e["id"] for e in body["entries"]}

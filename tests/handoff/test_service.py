@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from redis.asyncio import Redis
 
+from directory import Directory
 from handoff import texts
 from handoff.service import Handoff, HandoffError
 from handoff.store import conversations
@@ -214,7 +215,7 @@ async def test_an_unclaimed_critical_case_alerts_once_and_resends_safety(handoff
     later = time.time() + handoff.config.critical_alert_s + 1
     assert (await handoff.sweep(now=later))["alerted"] == 1
     assert (await handoff.sweep(now=later + 5))["alerted"] == 0
-    assert outbox.to("user-4") == [texts.still_waiting_critical()]
+    assert outbox.to("user-4") == [Directory.load().render(texts.still_waiting_critical())]
     assert [a["conversation"] for a in await handoff.alerts()] == [cid]
 
 
@@ -224,7 +225,7 @@ async def test_queued_message_tells_place_and_offers_the_phone_when_crowded(hand
     for cid in cids:
         await handoff.escalate(cid, "normal", "human_request")
     text = await handoff.queued_message(cids[-1])
-    assert "vị trí số 4" in text and "18001769" in text and "gọi lại" in text
+    assert "vị trí số 4" in text and "111" in text and "gọi lại" in text
     assert "chưa có tư vấn viên nào đang trực tuyến" in text
     ensure_user(store, "long")
     await handoff.heartbeat("long")

@@ -6,7 +6,7 @@ import yaml
 
 from bot import model as model_module
 from bot.triage import CATEGORIES
-from nlu import corpus, urgency_training
+from nlu import category_training, corpus, urgency_training
 from nlu.urgency import LEVELS
 
 
@@ -29,6 +29,7 @@ def test_the_held_out_split_is_a_stable_quarter_that_never_trains():
     assert corpus.split(list(reversed(messages)))[1] == list(reversed(held))  # by text, not by position
     held_texts = {m.text for m in held}
     assert not held_texts & {text for text, _ in urgency_training.training_examples()}
+    assert not held_texts & {text for text, _ in category_training.training_examples()}
     with tempfile.TemporaryDirectory() as directory:
         written = yaml.safe_load(model_module.corpus_as_nlu(Path(directory)).read_text(encoding="utf-8"))
     rasa_texts = {line[2:] for block in written["nlu"] for line in block["examples"].splitlines()}

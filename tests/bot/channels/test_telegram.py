@@ -8,6 +8,7 @@ import pytest
 from bot.channels.telegram import SECRET_HEADER
 from handoff.texts import GREETING
 from bot.launcher import free_port
+from directory import Directory
 from handoff import texts
 from tests.conftest import start_gateway
 from tests.fakes.telegram_api import FakeBotAPI, location_update, text_update
@@ -63,7 +64,7 @@ async def test_start_greets_once(http, tg_gateway, bot_api):
     chat = new_chat()
     for _ in range(2):  # Telegram retried the same update
         assert await post_update(http, tg_gateway, text_update(11, chat, "/start")) == 200
-    assert bot_api.to(chat) == [GREETING]
+    assert bot_api.to(chat) == [Directory.load().render(GREETING)]
 
 
 async def test_the_bot_answers_through_send_message(http, bot_api, backend, redis, store):
@@ -71,7 +72,7 @@ async def test_the_bot_answers_through_send_message(http, bot_api, backend, redi
     try:
         chat = new_chat()
         assert await post_update(http, gateway, text_update(21, chat, "so tong dai ho tro nan nhan la gi")) == 200
-        assert any("18001769" in t for t in bot_api.to(chat))
+        assert any("111" in t for t in bot_api.to(chat))
     finally:
         await runner.cleanup()
 
@@ -178,6 +179,6 @@ async def test_supervisors_chat_hears_of_a_critical_case_nobody_claimed(http, bo
         [alert] = bot_api.to(supervisors)
         assert "KHẨN CẤP" in alert and "Telegram" in alert
         assert "nhốt" not in alert and str(chat) not in alert  # nothing of the person in it
-        assert texts.still_waiting_critical() in bot_api.to(chat)
+        assert Directory.load().render(texts.still_waiting_critical()) in bot_api.to(chat)
     finally:
         await runner.cleanup()
