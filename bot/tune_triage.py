@@ -1,6 +1,6 @@
 """Choosing the urgency detector's thresholds and NLU weight, on the corpus's training split only.
 
-    python -m bot.tune_triage        (about 10 minutes: it trains two NLU-only Rasa models)
+    python -m bot.tune_triage        (about 20 minutes on 2 cores: it trains two NLU-only Rasa models)
 
 1. The urgency model's probabilities for every training message, out of fold (5 folds).
 2. The NLU's intent ranking for every training message, out of fold (2 folds: a Rasa model

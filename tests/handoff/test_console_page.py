@@ -125,6 +125,21 @@ def test_a_supervisor_sees_this_months_statistics(browser, gateway_in_thread, st
     assert len(browser.find_elements(By.CSS_SELECTOR, "#stats .bar")) == 9
 
 
+def test_a_supervisor_sees_the_facts_to_check_again_with_their_sources(browser, gateway_in_thread, store):
+    ensure_user(store, "truong.ca.facts", "supervisor")
+    browser.set_window_size(1366, 900)
+    browser.get(gateway_in_thread + "/console/")
+    sign_in(browser, "truong.ca.facts")
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "facts-show"))).click()
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#facts .fact"))
+    facts = page_texts(browser, "#facts .fact")
+    assert "quá hạn kiểm tra lại" in browser.find_element(By.ID, "facts-summary").text
+    assert "QUÁ HẠN KIỂM TRA" in facts[0] and "Nguồn: seed 001" in facts[0]  # the 2023 entries come first
+    assert any("53/2024/QH15" in f and "Kiểm tra ngày 2026-12-02" in f for f in facts)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#facts .late")) >= 1
+    browser.save_screenshot(os.path.join(os.environ.get("SCREENSHOT_DIR", "/tmp"), "console_facts.png"))
+
+
 def test_a_supervisor_finds_a_closed_case_opens_it_and_exports_the_month(browser, gateway_in_thread, store):
     import csv
     import datetime as dt
