@@ -477,6 +477,7 @@
         if (e.note) item.appendChild(el("div", "note", e.note));
         list.appendChild(item);
       });
+      $("facts-summary").scrollIntoView({ block: "start" });  // the list sits below the statistics
     }).catch(function (e) { $("facts-summary").textContent = e.message; });
   });
 
