@@ -12,19 +12,11 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from nlu import category_model, corpus, text_classifier
-from nlu.text import DATA_DIR, folded_view
+from nlu.text import folded_view
 
 logger = logging.getLogger(__name__)
 NLU_ROOT = Path(__file__).resolve().parent
-INPUTS = [
-    *corpus.corpus_files(),
-    *sorted(corpus.NLU_DIR.glob("*.yml")),
-    DATA_DIR / "lexicon" / "teencode.yml",
-    NLU_ROOT / "text.py",
-    NLU_ROOT / "corpus.py",
-    NLU_ROOT / "category_model.py",
-    NLU_ROOT / "text_classifier.py",
-]
+INPUTS = [*text_classifier.training_inputs(), NLU_ROOT / "category_model.py"]
 
 
 def training_examples(train: Optional[Sequence[corpus.Labelled]] = None) -> List[Tuple[str, str]]:

@@ -25,6 +25,17 @@ from sklearn.linear_model import LogisticRegression
 from nlu.text import DATA_DIR
 
 MODELS_DIR = DATA_DIR.parent / "models"
+_HERE = Path(__file__).resolve().parent
+
+
+def training_inputs() -> List[Path]:
+    """What both models are trained from and how their features are computed: the triage corpus,
+    Rasa's examples, the folded view and its teencode table, this module. A model's cache key adds
+    its own files."""
+    from nlu import corpus
+
+    return [*corpus.corpus_files(), *sorted(corpus.NLU_DIR.glob("*.yml")), DATA_DIR / "lexicon" / "teencode.yml",
+            _HERE / "text.py", _HERE / "corpus.py", _HERE / "text_classifier.py"]
 logger = logging.getLogger(__name__)
 
 

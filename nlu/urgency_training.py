@@ -19,18 +19,13 @@ logger = logging.getLogger(__name__)
 NLU_ROOT = Path(__file__).resolve().parent
 # Everything the model's features or labels depend on.
 INPUTS = [
-    *corpus.corpus_files(),
+    *text_classifier.training_inputs(),
     corpus.NON_COUNSELLING,
-    *sorted(corpus.NLU_DIR.glob("*.yml")),
     DATA_DIR / "lexicon" / "urgency.yml",
     DATA_DIR / "lexicon" / "context.yml",
-    DATA_DIR / "lexicon" / "teencode.yml",
-    NLU_ROOT / "text.py",
-    NLU_ROOT / "corpus.py",
     NLU_ROOT / "urgency.py",
     NLU_ROOT / "urgency_context.py",
     NLU_ROOT / "urgency_model.py",
-    NLU_ROOT / "text_classifier.py",
 ]
 
 
