@@ -81,6 +81,7 @@ def create_app(
     """The gateway. Tests hand in their own Redis (another database number) and store."""
     config = config or Config.from_env()
     errors.quiet_protocol_errors()
+    errors.quiet_client_urls()
     # 64 KiB is far above the longest message we accept; larger bodies get 413.
     middlewares = [forwarded_scheme] if config.trust_proxy else []
     app = web.Application(middlewares=[*middlewares, security_headers, deny_unlisted], client_max_size=64 * 1024)

@@ -96,6 +96,17 @@ class _ProtocolErrors(logging.Filter):
         return True
 
 
+# HTTP client libraries log every request URL at INFO (httpx) or DEBUG (httpcore); Telegram's bot
+# token is part of its API URLs, so these loggers only ever say what failed. python-telegram-bot's
+# DEBUG lines carry the messages it sends: they stop at INFO.
+CLIENT_LOG_LEVELS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
+
+
+def quiet_client_urls() -> None:
+    for name, level in CLIENT_LOG_LEVELS.items():
+        logging.getLogger(name).setLevel(level)
+
+
 def quiet_protocol_errors() -> None:
     server = logging.getLogger("aiohttp.server")
     if not any(isinstance(f, _ProtocolErrors) for f in server.filters):

@@ -60,6 +60,20 @@ async def test_a_wrong_or_missing_secret_is_refused_before_the_body_is_read(http
     assert bot_api.sent == []
 
 
+async def test_the_bot_token_never_reaches_a_log(http, tg_gateway, bot_api, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    chat = new_chat()
+    assert await post_update(http, tg_gateway, text_update(31, chat, "cho hỏi về học nghề")) == 200
+    assert bot_api.to(chat)  # the answer went out through the Bot API, whose URLs carry the token
+    # the fake Bot API's own access log (an outside service, serving /bot<token>/...) is not ours
+    ours = "\n".join(r.getMessage() for r in caplog.records
+                      if not (r.name == "aiohttp.access" and f"/bot{TOKEN}/" in r.getMessage()))
+    assert len(ours) > 0 and TOKEN.split(":")[1] not in ours
+    assert "học nghề" not in ours  # nor the message text
+
+
 async def test_start_greets_once(http, tg_gateway, bot_api):
     chat = new_chat()
     for _ in range(2):  # Telegram retried the same update
