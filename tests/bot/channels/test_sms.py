@@ -19,11 +19,14 @@ pytestmark = pytest.mark.skipif(kannel_fake.available() is not None, reason=str(
 async def sms(tmp_path, redis, store):
     """(gateway url, Kannel) wired both ways; Rasa is down, so the gateway's safety net answers."""
     port = free_port()
-    kannel = kannel_fake.Kannel(tmp_path, port, KEY).start()
+    kannel = kannel_fake.Kannel(tmp_path, port, KEY)
     settings = dict(kannel_sendsms_url=kannel.sendsms_url, kannel_username="hotline", kannel_password=KEY,
                     sms_from="18001769", sms_key=KEY, sms_dlr_url=f"http://127.0.0.1:{port}/webhooks/sms/dlr",
                     send_attempts=3, send_backoff_s=0.05)
     runner, url = await start_gateway(f"http://127.0.0.1:{free_port()}", redis, store, **settings, port=port)
+    # Kannel starts once the gateway holds its port: Kannel's own connections take ephemeral
+    # ports, and one of them could be the port chosen for the gateway.
+    kannel.start()
     yield url, kannel
     await runner.cleanup()
     kannel.stop()
@@ -84,10 +87,13 @@ async def test_an_urgent_sms_is_answered_escalated_and_the_counsellor_replies_by
 
 async def test_vietnamese_in_ucs2_both_ways(tmp_path, redis, store):
     port = free_port()
-    kannel = kannel_fake.Kannel(tmp_path, port, KEY).start()
+    kannel = kannel_fake.Kannel(tmp_path, port, KEY)
     runner, gateway = await start_gateway(
         f"http://127.0.0.1:{free_port()}", redis, store, port=port, kannel_sendsms_url=kannel.sendsms_url,
         kannel_username="hotline", kannel_password=KEY, sms_key=KEY, sms_coding="ucs2", sms_from="18001769")
+    # Kannel starts once the gateway holds its port: Kannel's own connections take ephemeral
+    # ports, and one of them could be the port chosen for the gateway.
+    kannel.start()
     try:
         phone = "+84987654321"
         kannel.phone(phone, "Cứu em, họ giữ hộ chiếu của em", ucs2=True)
@@ -115,10 +121,13 @@ def test_folding_keeps_gsm_7_only():
 
 async def test_the_bot_answers_a_question_by_sms(tmp_path, redis, store, backend):
     port = free_port()
-    kannel = kannel_fake.Kannel(tmp_path, port, KEY).start()
+    kannel = kannel_fake.Kannel(tmp_path, port, KEY)
     runner, _gateway = await start_gateway(
         backend.rasa_url, redis, store, backend.token, port=port, kannel_sendsms_url=kannel.sendsms_url,
         kannel_username="hotline", kannel_password=KEY, sms_key=KEY, sms_from="18001769")
+    # Kannel starts once the gateway holds its port: Kannel's own connections take ephemeral
+    # ports, and one of them could be the port chosen for the gateway.
+    kannel.start()
     try:
         phone = "0987000111"
         kannel.phone(phone, "goi 111 co mat tien khong")
