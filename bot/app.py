@@ -160,8 +160,8 @@ async def index(request: web.Request) -> web.Response:
 
 def chat_page(directory: Directory) -> str:
     """The web chat's page with this profile's numbers: the police, this line and the national 111."""
-    lines = [directory.line] + ([] if directory.line.id == directory.get("national").id else [directory.get("national")])
-    hint = "".join(f' · {html.escape(e.name)}, miễn phí 24/24: <a href="tel:{e.phone}">{e.phone}</a>' for e in lines)
+    hint = "".join(f' · {html.escape(e.name)}, miễn phí 24/24: <a href="tel:{e.phone}">{e.phone}</a>'
+                   for e in directory.hotline_entries())
     page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
     page = page.replace("[[hint_lines]]", hint).replace("[[call_lines]]", html.escape(call_lines(directory)))
     return directory.render(page)

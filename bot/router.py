@@ -159,7 +159,7 @@ class Router:
                 shown = [*shown, *await answered]
         more = []
         if before != "queued" and state["state"] == "queued":
-            more.append(self.own(await self.handoff.queued_message(cid)))
+            more.append(await self.handoff.queued_message(cid))  # rendered by the handoff
             if rasa_up:
                 try:
                     more += [self.own(r) for r in await self.rasa.send(key, INTAKE_TRIGGER)]

@@ -154,10 +154,13 @@ class Directory:
         person's message. Raises UnknownPlaceholder for an unknown id or an unconfirmed fact."""
         return PLACEHOLDER.sub(self._fill, template)
 
-    def hotlines(self) -> str:
+    def hotline_entries(self) -> List[Entry]:
         """This line, then the national 111 line when this one is a provincial line."""
         ours, national = self.line, self.get("national")
-        return ours.line() if ours.id == national.id else f"{ours.line()} hoặc {national.line()}"
+        return [ours] if ours.id == national.id else [ours, national]
+
+    def hotlines(self) -> str:
+        return " hoặc ".join(e.line() for e in self.hotline_entries())
 
     def _fill(self, match: "re.Match[str]") -> str:
         if match.group(1) == HOTLINES and not match.group(2):
