@@ -1,30 +1,51 @@
 # `make run` and `make test` do everything on a fresh machine (see README.md).
-PYVER   := $(shell cat .python-version)
-PYTHON  ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYVER)/bin/python /root/.pyenv/versions/$(PYVER)/bin/python) $(shell command -v python3.10))
-VENV    := .venv
-BIN     := $(VENV)/bin
-STAMP   := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock | sha256sum | cut -c1-12)
+#
+# Two runtimes (docs/deploy.md, "Two runtimes"): Rasa's on Python 3.10, which Rasa 3.6 needs and
+# which only ever listens on loopback; everything else (gateway, console, channels, handoff, action
+# server, command-line tools) on a supported CPython with current libraries.
+# Rasa's runtime keeps the name .venv: the evaluation's triage contract runs `.venv/bin/python -m bot triage`.
+RASA_PYVER     := 3.10.13
+SERVICES_PYVER := 3.12.1
+find_python = $(firstword $(wildcard $(HOME)/.pyenv/versions/$(1)/bin/python /root/.pyenv/versions/$(1)/bin/python) $(shell command -v python$(basename $(1))))
+RASA_VENV  := .venv
+VENV       := .venv-services
+RASA_BIN   := $(RASA_VENV)/bin
+BIN        := $(VENV)/bin
+RASA_STAMP := $(RASA_VENV)/.installed-$(shell cat requirements/rasa.txt requirements/rasa.lock | sha256sum | cut -c1-12)
+STAMP      := $(VENV)/.installed-$(shell cat requirements/services.txt requirements/services.lock | sha256sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
+# The services start Rasa, train and evaluate with this interpreter (bot/model.py).
+export RASA_PYTHON := $(CURDIR)/$(RASA_BIN)/python
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup install train run test eval bench shell browser kannel services users clean
+.PHONY: setup install train run test eval bench shell browser kannel services users versions audit clean
 
 setup: install train
 
-install: $(STAMP)
+install: $(RASA_STAMP) $(STAMP)
 
-$(STAMP): requirements.txt requirements.lock .python-version
-	@test -n "$(PYTHON)" || { echo "Python $(PYVER) not found (pyenv install $(PYVER))"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check "pip<25" "setuptools==70.3.0" "wheel==0.45.1"
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt -c requirements.lock
-	rm -f $(VENV)/.installed-* && touch $@
+# $(1): venv, $(2): Python version, $(3): requirements/<name>, $(4): stamp
+define make_venv
+	@test -n "$(call find_python,$(2))" || { echo "Python $(2) not found (pyenv install $(2))"; exit 1; }
+	test -x $(1)/bin/python || $(call find_python,$(2)) -m venv $(1)
+	$(1)/bin/pip install -q --disable-pip-version-check "pip<25" "setuptools==70.3.0" "wheel==0.45.1"
+	$(1)/bin/pip install -q --disable-pip-version-check -r requirements/$(3).txt -c requirements/$(3).lock
+	rm -f $(1)/.installed-* && touch $(4)
+endef
+
+$(RASA_STAMP): requirements/rasa.txt requirements/rasa.lock
+	$(call make_venv,$(RASA_VENV),$(RASA_PYVER),rasa,$@)
+
+$(STAMP): requirements/services.txt requirements/services.lock
+	$(call make_venv,$(VENV),$(SERVICES_PYVER),services,$@)
 
 # Trains only when config, domain, training data or nlu/ changed (bot/model.py).
+# The urgency and category models are trained in each runtime (5 s each; their files name the runtime).
 train: install
-	$(BIN)/python -m bot train
+	$(RASA_BIN)/python -m bot train
+	$(BIN)/python -m bot train >/dev/null
 
 run: setup services
 	$(BIN)/python -m bot run
@@ -57,21 +78,28 @@ kannel:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kannel kannel-extras >/dev/null; } || \
 	  echo "Kannel could not be installed: the SMS test will be skipped"
 
+# Each test runs in its runtime: tests marked rasa_runtime in Rasa's, shared code's tests in both.
 test: setup browser kannel services
-	$(BIN)/python -m pytest
+	$(RASA_BIN)/python -m pytest -m "rasa_runtime or shared"
+	$(BIN)/python -m pytest -m "not rasa_runtime"
 
 # Speed, load and memory on this machine: reports/bench.md and reports/bench.json (bot/bench.py).
 bench: setup services
 	$(BIN)/python -m bot.bench
 
 eval: setup
-	$(BIN)/python -m bot.evaluate $(if $(ABLATION),--ablation)
+	$(RASA_BIN)/python -m bot.evaluate $(if $(ABLATION),--ablation)
 
 # A terminal chat with the assistant (Rasa shell plus the action server).
 shell: setup
-	@$(BIN)/python -m rasa_sdk --actions actions --port 5055 --quiet & pid=$$!; \
+	@$(BIN)/python -m actions.server --port 5055 & pid=$$!; \
 	  trap "kill $$pid" EXIT; \
-	  $(BIN)/python -m rasa shell --model "$$($(BIN)/python -m bot model-path)" --endpoints endpoints.yml --quiet
+	  $(RASA_BIN)/python -m rasa shell --model "$$($(RASA_BIN)/python -m bot model-path)" --endpoints endpoints.yml --quiet
+
+# One line per runtime: its Python and the versions of its direct dependencies.
+versions: install
+	@$(RASA_BIN)/python -m bot.versions rasa requirements/rasa.txt
+	@$(BIN)/python -m bot.versions services requirements/services.txt
 
 clean:
 	rm -rf models logs .pytest_cache  # reports/ stays: bench.md and bench.json are kept in git

@@ -24,6 +24,7 @@ from bot.channels import web as web_channel
 from bot.channels import zalo as zalo_channel
 from bot.channels.base import Inbox, Outbound
 from bot import errors
+from bot.http_limits import HANDLER_ARGS, RUN_OPTIONS, hardened, refuse_encoded_bodies
 from bot.config import Config
 from bot.rasa_client import RasaClient
 from bot.router import Router
@@ -38,27 +39,7 @@ from nlu.urgency import UrgencyDetector, default_detector
 STATIC = Path(__file__).resolve().parent / "static"
 # Pages with directory placeholders, rendered before they are served (never as static files).
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# No access log: query strings carry SMS texts, phone numbers and web session ids.
-RUN_OPTIONS = {"access_log": None}
 logger = logging.getLogger(__name__)
-
-# The page holds nothing from elsewhere: scripts, styles and requests stay on this origin.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
-                               "frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler) -> web.StreamResponse:
-    response = await handler(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 @web.middleware
@@ -84,7 +65,8 @@ def create_app(
     errors.quiet_client_urls()
     # 64 KiB is far above the longest message we accept; larger bodies get 413.
     middlewares = [forwarded_scheme] if config.trust_proxy else []
-    app = web.Application(middlewares=[*middlewares, security_headers, deny_unlisted], client_max_size=64 * 1024)
+    app = hardened(web.Application(middlewares=[refuse_encoded_bodies, *middlewares, deny_unlisted],
+                                   client_max_size=64 * 1024, handler_args=HANDLER_ARGS))
     app["config"] = config
     app["directory"] = directory or default_directory(config.profile)
     app["sockets"] = weakref.WeakSet()

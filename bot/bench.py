@@ -18,7 +18,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import aiohttp
 import yaml
@@ -61,10 +61,11 @@ def rss_mb(pid: int) -> float:
 FALLBACK = "trợ lý tự động đang tạm gián đoạn"
 
 
-async def timed_post(http: aiohttp.ClientSession, url: str, body: dict) -> Tuple[float, int]:
+async def timed_post(http: aiohttp.ClientSession, url: str, body: dict,
+                     headers: Optional[Dict[str, str]] = None) -> Tuple[float, int]:
     """Milliseconds and status; a gateway reply that is its Rasa-down fallback counts as 503."""
     start = time.perf_counter()
-    async with http.post(url, json=body) as response:
+    async with http.post(url, json=body, headers=headers) as response:
         raw = await response.read()
         elapsed = (time.perf_counter() - start) * 1000
         status = response.status
@@ -89,7 +90,8 @@ async def nlu_parse(model: Path, texts: List[str]) -> Dict[str, float]:
     return {"nlu_parse_ms_p50": pct(times, 50), "nlu_parse_ms_p95": pct(times, 95)}
 
 
-async def end_to_end(http, gateway: str, rasa: str, texts: List[str], per_person: int = 4) -> Dict[str, float]:
+async def end_to_end(http, gateway: str, rasa: str, rasa_token: str, texts: List[str],
+                     per_person: int = 4) -> Dict[str, float]:
     """One message at a time; each simulated person writes ``per_person`` messages, as people do
     (the first opens a conversation). Rasa's REST channel gets the same messages, same people."""
     ours, theirs = [], []
@@ -100,7 +102,8 @@ async def end_to_end(http, gateway: str, rasa: str, texts: List[str], per_person
         assert status == 200, status
         ours.append(ms)
         ms, status = await timed_post(http, f"{rasa}/webhooks/rest/webhook",
-                                      {"sender": "bench-" + person, "message": text})
+                                      {"sender": "bench-" + person, "message": text},
+                                      {"Authorization": f"Bearer {rasa_token}"})
         theirs.append(ms)
     return {"e2e_ms_p50": pct(ours, 50), "e2e_ms_p95": pct(ours, 95), "rasa_rest_ms_p50": pct(theirs, 50),
             "rasa_rest_ms_p95": pct(theirs, 95),
@@ -232,7 +235,7 @@ async def measure_line(model: Path, workdir: Path, tracker_url: str, full: bool,
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as http:
                 if full:
-                    results.update(await end_to_end(http, gateway, backend.rasa_url, other))
+                    results.update(await end_to_end(http, gateway, backend.rasa_url, backend.token, other))
                 results.update(await throughput(http, gateway, other))
                 if full:
                     results.update(await handoff_latency(http, gateway, redis, store, urgent))

@@ -35,6 +35,11 @@ class Config:
     # `python -m bot rasa` (one server, e.g. in a container): where it listens and its action server.
     rasa_host: str = "127.0.0.1"
     action_server_url: str = "http://127.0.0.1:5055/webhook"
+    # The action server (actions/server.py): where it listens, and the token Rasa must send it
+    # (ACTION_SERVER_TOKEN, the same value for Rasa and the action server; empty: none asked).
+    action_host: str = "127.0.0.1"
+    action_port: int = 5055
+    action_token: str = ""
     rasa_timeout_s: float = 15.0
     # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
     rasa_token: str = ""
@@ -122,6 +127,9 @@ class Config:
             tracker_store_url=env.get("TRACKER_STORE_URL", d.tracker_store_url),
             rasa_host=env.get("RASA_HOST", d.rasa_host),
             action_server_url=env.get("ACTION_SERVER_URL", d.action_server_url),
+            action_host=env.get("ACTION_HOST", d.action_host),
+            action_port=int(env.get("ACTION_PORT", d.action_port)),
+            action_token=env.get("ACTION_SERVER_TOKEN", d.action_token),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS", d.max_message_chars)),
             redis_url=env.get("REDIS_URL", d.redis_url),
             database_url=env.get("DATABASE_URL", d.database_url),

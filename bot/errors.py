@@ -1,9 +1,10 @@
 """Error reports to Sentry, with the people left out.
 
-Off unless SENTRY_DSN is set. sentry-sdk 1.x attaches request bodies, query strings,
-headers and local variables by default; for a hotline whose requests carry victims'
-words and phone numbers all of that is turned off, and ``before_send`` /
-``before_breadcrumb`` scrub what is left: the request is reduced to its method and
+Off unless SENTRY_DSN is set. sentry-sdk can attach request bodies, query strings, headers
+and local variables; for a hotline whose requests carry victims' words and phone numbers all
+of that is turned off. sentry-sdk 2's ``EventScrubber`` then removes values under sensitive
+keys (its own list: tokens, passwords, cookies…, and ours: texts, phones, senders), and
+``before_send`` / ``before_breadcrumb`` scrub what is left: the request is reduced to its method and
 path, SQL parameters (which hold message texts) are cut from exception messages, and
 phone numbers (0xx…, +84…), citizen ID numbers (CCCD, 12 digits), long numeric ids
 (Telegram chats, Zalo users) and session UUIDs are replaced in every string.
@@ -21,6 +22,9 @@ UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 SQL_PARAMETERS = re.compile(r"\[parameters:.*?\](?=\s*(\(Background|\Z|\n))", re.DOTALL)
 MAX_STRING = 500
 REDACTED = "[đã ẩn]"
+# Keys whose values hold what people wrote or who they are, wherever they appear in an event.
+PERSONAL_KEYS = ["text", "message_text", "body", "phone", "msisdn", "sender", "sender_id", "chat_id",
+                 "user_id", "from", "to", "caller", "contact", "transcript"]
 
 
 def scrub_text(text: str) -> str:
@@ -72,9 +76,12 @@ def init(dsn: str, environment: str = "production") -> bool:
     import sentry_sdk
     from sentry_sdk.integrations.aiohttp import AioHttpIntegration
     from sentry_sdk.integrations.logging import LoggingIntegration
+    from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
     sentry_sdk.init(
-        dsn=dsn, environment=environment, send_default_pii=False, with_locals=False, request_bodies="never",
+        dsn=dsn, environment=environment, send_default_pii=False, include_local_variables=False,
+        max_request_body_size="never", include_source_context=False,
+        event_scrubber=EventScrubber(denylist=[*DEFAULT_DENYLIST, *PERSONAL_KEYS], recursive=True),
         before_send=before_send, before_breadcrumb=before_breadcrumb, attach_stacktrace=False,
         integrations=[AioHttpIntegration(), LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)],
     )

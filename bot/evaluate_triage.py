@@ -174,8 +174,9 @@ async def evaluate(nlu: LocalNLU, ours: UrgencyDetector) -> Tuple[str, Dict[str,
 
     _, held = corpus.split(corpus.triage_corpus())
     sets = {"Held-out split of the triage corpus": held}
-    if corpus.BLIND_FILE.exists():
-        sets["Blind set (data/holdout/triage_blind.jsonl)"] = corpus.read_jsonl(corpus.BLIND_FILE)
+    for number, path in enumerate(corpus.BLIND_FILES, start=1):
+        if path.exists():
+            sets[f"Blind set {number} (data/holdout/{path.name})"] = corpus.read_jsonl(path)
     chosen = detectors(ours)
     results = {name: await score_set(nlu, messages, chosen) for name, messages in sets.items()}
     counts = {name: level_counts(messages) for name, messages in sets.items()}

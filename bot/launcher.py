@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 from urllib.parse import unquote, urlsplit
 
-from bot.model import ROOT, rasa_env
+from bot.model import ROOT, rasa_env, rasa_python
 
 # Rasa's trackers in Redis expire with the transcripts' retention period (RETENTION_DAYS).
 DEFAULT_RETENTION_S = 180 * 86400
@@ -68,8 +68,9 @@ class Backend:
     action_port: int
     model: Path
     workdir: tempfile.TemporaryDirectory
-    # Token of Rasa's HTTP API, which the gateway uses to pause conversations.
+    # Token every request to Rasa must carry (the gateway's), and the one Rasa sends the action server.
     token: str = ""
+    action_token: str = ""
     log_dir: Optional[Path] = None
     env: Optional[Dict[str, str]] = None
     tracker_url: str = ""
@@ -96,12 +97,12 @@ class Backend:
         return [p for p in [self.actions, *self.rasas] if p is not None]
 
     def start_actions(self) -> None:
-        self.actions = start_actions(self.action_port, self._log("actions.log"), self.env)
+        self.actions = start_actions(self.action_port, self._log("actions.log"), self.env, self.action_token)
 
     def start_rasa(self, i: int) -> None:
         self.rasas[i] = start_rasa(self.model, self.rasa_ports[i], self.action_port, Path(self.workdir.name),
                                    self._log(f"rasa-{i}.log"), self.token, self.tracker_url,
-                                   self.retention_s)
+                                   self.retention_s, self.action_token)
 
     def wait(self, timeout_s: float = 180) -> None:
         wait_for_port(self.action_port, self.actions, timeout_s, "action server")
@@ -129,11 +130,14 @@ class Backend:
         self.workdir.cleanup()
 
 
-def start_actions(port: int, log: Optional[Path] = None, env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
-    # The actions escalate through the handoff library: they get the same REDIS_URL and DATABASE_URL.
+def start_actions(port: int, log: Optional[Path] = None, env: Optional[Dict[str, str]] = None,
+                  token: str = "") -> subprocess.Popen:
+    """The action server (actions/server.py) in this, the services', runtime, on loopback. The
+    actions escalate through the handoff library: they get the same REDIS_URL and DATABASE_URL."""
     return subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port), "--quiet"],
-        cwd=ROOT, env={**rasa_env(), **(env or {})}, stdout=_sink(log), stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "actions.server", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env={**rasa_env(), **(env or {}), "ACTION_SERVER_TOKEN": token},
+        stdout=_sink(log), stderr=subprocess.STDOUT,
     )
 
 
@@ -154,24 +158,37 @@ def tracker_store_lines(url: str, retention_s: int = DEFAULT_RETENTION_S) -> Lis
     return ["tracker_store:", "  type: SQL", f"  url: {json.dumps(url)}"]
 
 
+def action_endpoint_lines(url: str, token: str = "") -> List[str]:
+    """endpoints.yml for the action server: its URL, and the token as a header (never in the URL,
+    which Rasa logs)."""
+    lines = ["action_endpoint:", f"  url: {json.dumps(url)}"]
+    if token:
+        lines += ["  headers:", f"    Authorization: {json.dumps('Bearer ' + token)}"]
+    return lines
+
+
 def rasa_command(model: Path, port: int, action_url: str, workdir: Path, token: str = "", tracker_url: str = "",
-                 interface: str = "127.0.0.1", retention_s: int = DEFAULT_RETENTION_S) -> List[str]:
-    """`rasa run` for one server; its endpoints file is written to ``workdir``."""
+                 interface: str = "127.0.0.1", retention_s: int = DEFAULT_RETENTION_S,
+                 action_token: str = "") -> List[str]:
+    """`rasa run` for one server; its endpoints file is written to ``workdir`` (readable by its
+    owner only: it holds the action server's token)."""
     # The action server's address changes per run; several servers share one SQL tracker store.
     endpoints = workdir / f"endpoints-{port}.yml"
-    lines = ["action_endpoint:", f"  url: {json.dumps(action_url)}"] + tracker_store_lines(tracker_url, retention_s)
+    lines = action_endpoint_lines(action_url, action_token) + tracker_store_lines(tracker_url, retention_s)
+    endpoints.touch(mode=0o600)
     endpoints.write_text("\n".join(lines) + "\n")
     # "=" form: a token may begin with "-", which argparse would take for an option (exit code 2).
     api = ["--enable-api", f"--auth-token={token}"] if token else []
-    return [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--interface", interface,
+    return [rasa_python(), "-m", "bot.rasa_server", "run", "--model", str(model), "--interface", interface,
             "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
             "--endpoints", str(endpoints), "--quiet", *api]
 
 
 def start_rasa(model: Path, port: int, action_port: int, workdir: Path, log: Optional[Path] = None,
-               token: str = "", tracker_url: str = "", retention_s: int = DEFAULT_RETENTION_S) -> subprocess.Popen:
+               token: str = "", tracker_url: str = "", retention_s: int = DEFAULT_RETENTION_S,
+               action_token: str = "") -> subprocess.Popen:
     command = rasa_command(model, port, f"http://127.0.0.1:{action_port}/webhook", workdir, token, tracker_url,
-                           retention_s=retention_s)
+                           retention_s=retention_s, action_token=action_token)
     return subprocess.Popen(command, cwd=ROOT, env=rasa_env(), stdout=_sink(log), stderr=subprocess.STDOUT)
 
 
@@ -180,7 +197,8 @@ def exec_rasa(model: Path, config) -> None:
     managers, which then signal Rasa itself), configured from the environment (bot/config.py)."""
     workdir = Path(tempfile.mkdtemp(prefix="hotline-rasa-"))
     command = rasa_command(model, config.rasa_port, config.action_server_url, workdir, config.rasa_token,
-                           config.tracker_store_url, config.rasa_host, int(config.retention_days * 86400))
+                           config.tracker_store_url, config.rasa_host, int(config.retention_days * 86400),
+                           config.action_token)
     os.chdir(ROOT)
     os.execve(command[0], command, rasa_env())
 
@@ -198,8 +216,9 @@ def start_backend(
     in memory) lets a conversation survive a server's restart and go on on another one."""
     ports = [rasa_port or free_port()] + [free_port() for _ in range(rasa_servers - 1)]
     token = os.environ.get("RASA_TOKEN") or secrets.token_hex(24)
+    action_token = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(24)
     backend = Backend(ports, action_port or free_port(), model, tempfile.TemporaryDirectory(prefix="hotline-backend-"),
-                      token, log_dir, env, tracker_url, retention_s, rasas=[None] * rasa_servers)
+                      token, action_token, log_dir, env, tracker_url, retention_s, rasas=[None] * rasa_servers)
     backend.start_actions()
     for i in range(rasa_servers):
         backend.start_rasa(i)

@@ -108,6 +108,17 @@ def model_path(config: Path = ROOT / "config.yml", nlu_only: bool = False) -> Pa
     return MODELS_DIR / f"{config.stem}-{kind}-{fingerprint(config, nlu_only)}.tar.gz"
 
 
+def rasa_python() -> str:
+    """The interpreter of Rasa's runtime (Python 3.10), which trains and serves Rasa; the services'
+    runtime starts it as a subprocess. RASA_PYTHON (set by the Makefile), else the checkout's
+    .venv (Rasa's runtime), else this interpreter."""
+    explicit = os.environ.get("RASA_PYTHON", "")
+    if explicit:
+        return explicit
+    default = ROOT / ".venv" / "bin" / "python"
+    return str(default) if default.exists() else sys.executable
+
+
 def rasa_env() -> dict:
     """Environment for Rasa subprocesses: our components importable, TF quiet."""
     env = dict(os.environ)
@@ -143,7 +154,7 @@ def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log
     logger.info("training %s (log: %s)", target.name, log)
     with tempfile.TemporaryDirectory() as generated, open(log, "wb") as out:
         data = _rasa_data(training_data(nlu_only), Path(generated))
-        command = [sys.executable, "-m", "rasa", "train"]
+        command = [rasa_python(), "-m", "rasa", "train"]
         if nlu_only:
             command += ["nlu", "--nlu", *data]
         else:

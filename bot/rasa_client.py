@@ -31,6 +31,8 @@ class RasaClient:
         self._bases = [u.strip().rstrip("/") for u in urls if u.strip()]
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._token = token
+        # Every request carries the token: the Rasa server refuses any without it (bot/rasa_server.py).
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.served: Dict[str, int] = collections.Counter()  # requests answered, per server
 
     def servers_for(self, sender: str) -> List[str]:
@@ -59,13 +61,15 @@ class RasaClient:
         if not self._token:
             return
         path = f"/conversations/{quote(sender, safe='')}/tracker/events"
+        # Rasa's own API reads its token from the query only (a Bearer header is a JWT to it).
         await self._post_to(sender, path, events, params={"token": self._token, "include_events": "NONE"})
 
     async def ready(self) -> bool:
         """At least one Rasa server answers (for /readyz)."""
         for base in self._bases:
             try:
-                async with self._session.get(f"{base}/", timeout=aiohttp.ClientTimeout(total=2)) as response:
+                async with self._session.get(f"{base}/", headers=self._headers,
+                                             timeout=aiohttp.ClientTimeout(total=2)) as response:
                     if response.status == 200:
                         return True
             except (aiohttp.ClientError, asyncio.TimeoutError):
@@ -86,7 +90,8 @@ class RasaClient:
 
     async def _post(self, url: str, payload: Any, params: Dict[str, str] | None = None) -> Any:
         try:
-            async with self._session.post(url, json=payload, params=params, timeout=self._timeout) as response:
+            async with self._session.post(url, json=payload, params=params, headers=self._headers,
+                                          timeout=self._timeout) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"rasa answered {response.status}")
                 return await response.json()

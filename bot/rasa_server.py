@@ -1,5 +1,5 @@
 """`python -m bot.rasa_server run …`: Rasa's own command line (the same arguments as `rasa`),
-with two fixes for speed that change no answer (README, "Load, latency").
+with two fixes for speed that change no answer (README, "Load, latency"), and one gate.
 
 1. Rasa 3.6 checks every custom action's answer with ``jsonschema.validate``, which first checks
    the schema itself against its metaschema. The schema never changes, yet that check is 98% of
@@ -13,6 +13,7 @@ with two fixes for speed that change no answer (README, "Load, latency").
 """
 from __future__ import annotations
 
+import hmac
 import json
 import sys
 import weakref
@@ -67,6 +68,44 @@ def rasa_predict(model: Any, batch_in: Tuple[Any, ...]) -> Dict[str, Any]:
     return outputs
 
 
+def presented_token(args: Any, headers: Any) -> str:
+    """The token a request carries: ``?token=`` (Rasa's own API) or ``Authorization: Bearer``."""
+    bearer = headers.get("Authorization", "")
+    return bearer[len("Bearer "):] if bearer.startswith("Bearer ") else args.get("token", "")
+
+
+def token_gate(token: str) -> Any:
+    """A Sanic request middleware: every route needs ``token``. Rasa's ``--auth-token`` guards its
+    HTTP API only; the REST channel and ``/`` (which tells Rasa's version) answered anyone."""
+    from sanic import response
+
+    async def require_token(request: Any) -> Any:
+        if not hmac.compare_digest(presented_token(request.args, request.headers).encode(), token.encode()):
+            return response.json({"error": "unauthorised"}, status=401)
+        return None
+
+    return require_token
+
+
+def gate_rasa_server() -> None:
+    """With ``--auth-token``, every request to this server must carry it (docs/deploy.md)."""
+    import rasa.core.run
+
+    original = rasa.core.run.configure_app
+    if getattr(original, "gated", False):
+        return
+
+    def configure_app(input_channels: Any = None, cors: Any = None, auth_token: Any = None, *args: Any,
+                      **kwargs: Any) -> Any:
+        app = original(input_channels, cors, auth_token, *args, **kwargs)
+        if auth_token:
+            app.register_middleware(token_gate(auth_token), "request")
+        return app
+
+    configure_app.gated = True  # type: ignore[attr-defined]
+    rasa.core.run.configure_app = configure_app
+
+
 def install() -> None:
     """Both fixes, for a Rasa server or a model loaded in this process."""
     global _original_predict
@@ -80,6 +119,7 @@ def install() -> None:
 
 def main() -> None:
     install()
+    gate_rasa_server()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

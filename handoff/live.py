@@ -15,6 +15,8 @@ import json
 import logging
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from bot.payload import NotAnObject, json_object
@@ -51,17 +53,27 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     await handoff.heartbeat(session.username)
     pubsub = handoff.redis.pubsub()
     await pubsub.subscribe(handoff.live.key("notify"))
+    # The live line does not wait out a Redis restart as commands do (handoff/queue.py): it fails
+    # at once and the socket closes, so the console reconnects and catches up.
+    pubsub.connection.retry = Retry(NoBackoff(), 0)
     request.app["sockets"].add(ws)
 
     async def forward() -> None:
+        subscribed = 0
         try:
             async for item in pubsub.listen():
+                if item.get("type") == "subscribe":
+                    # redis-py reconnects and subscribes again by itself after a Redis restart; what
+                    # was published meanwhile is lost all the same.
+                    subscribed += 1
+                    if subscribed > 1:
+                        raise ConnectionError("subscribed again after a reconnect")
                 if item.get("type") != "message":
                     continue
                 payload = json.loads(item["data"])
                 if _visible(payload, session) and not ws.closed:
                     await ws.send_str(json.dumps(payload, ensure_ascii=False))
-        except (RedisError, OSError) as error:
+        except (RedisError, OSError, ConnectionError) as error:
             # Redis restarted: what was published meanwhile is gone from pub/sub. Closing makes
             # the console reconnect and fetch what it missed, instead of a live line gone quiet.
             logger.warning("live line lost (%s); closing the socket so the console catches up",

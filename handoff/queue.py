@@ -205,16 +205,16 @@ def estimate_wait_s(position: int, online: int, recent_waits: Sequence[float]) -
 
 
 class _ReconnectingPool(ConnectionPool):
-    """redis-py 4.6 retries a command that fails on an open connection, but not the connect
-    that precedes it; this pool waits for Redis to come back before giving up."""
+    """redis-py retries a command that fails on an open connection, but not the connect that
+    precedes it; this pool waits for Redis to come back before giving up."""
 
     attempts, first_delay_s, max_delay_s = 14, 0.05, 1.0
 
-    async def get_connection(self, command_name, *keys, **options):
+    async def get_connection(self, *args, **options):
         delay = self.first_delay_s
         for attempt in range(self.attempts):
             try:
-                return await super().get_connection(command_name, *keys, **options)
+                return await super().get_connection(*args, **options)
             except (RedisConnectionError, RedisTimeoutError):
                 if attempt == self.attempts - 1:
                     raise

@@ -35,7 +35,7 @@ def train(examples: Sequence[Tuple[str, str]], c: float = category_model.C) -> c
 
 def model_path() -> Path:
     inputs = [p for p in INPUTS if p.exists()]
-    return category_model.MODELS_DIR / f"category-{category_model.fingerprint(inputs)}.joblib"
+    return text_classifier.model_file("category", category_model.fingerprint(inputs))
 
 
 def ensure_model() -> category_model.CategoryModel:

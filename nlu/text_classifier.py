@@ -7,17 +7,21 @@ Two kinds of features:
 Two models are built on it: urgency (nlu/urgency_model.py) and category (nlu/category_model.py).
 Both are trained at `make setup` from data/ and cached in models/ under a hash of everything they
 are trained from, so a change of data or code trains them again (a few seconds each).
-scikit-learn and joblib come with Rasa's environment; nothing here imports Rasa.
+Both runtimes (Rasa's and the services') train their own copy: a pickled scikit-learn model
+loads only in the version that saved it, so the file's name says which (``model_file``).
+Nothing here imports Rasa.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import pickle
+import platform
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Sequence, Tuple, Type, TypeVar
 
 import joblib
+import sklearn
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -69,6 +73,12 @@ class TextClassifier:
 
     def probabilities(self, view: str) -> Dict[str, float]:
         return self.probabilities_many([view])[0]
+
+
+def model_file(name: str, fingerprint_: str) -> Path:
+    """Where a model trained from inputs with this fingerprint lives, in this runtime."""
+    python = "".join(platform.python_version_tuple()[:2])
+    return MODELS_DIR / f"{name}-{fingerprint_}-py{python}-sklearn{sklearn.__version__}.joblib"
 
 
 def fingerprint(kind: str, inputs: Iterable[Path]) -> str:

@@ -47,7 +47,7 @@ def train(examples: Sequence[Tuple[str, str]], c: float = urgency_model.C) -> ur
 
 def model_path() -> Path:
     inputs = [p for p in INPUTS if p.exists()]
-    return urgency_model.MODELS_DIR / f"urgency-{urgency_model.fingerprint(inputs)}.joblib"
+    return text_classifier.model_file("urgency", urgency_model.fingerprint(inputs))
 
 
 def ensure_model() -> urgency_model.UrgencyModel:

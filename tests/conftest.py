@@ -1,7 +1,13 @@
 """Shared fixtures: one trained model and one real Rasa + action server per session,
-the test Redis and store, and gateways on real loopback ports."""
+the test Redis and store, and gateways on real loopback ports.
+
+Two runtimes run the tests (Makefile, `make test`): modules marked ``rasa_runtime`` need Rasa in
+process and run in Rasa's runtime only; tests of shared code (tests/nlu, tests/directory) run in
+both; every other test runs in the services' runtime. Each runtime skips the others' modules
+before importing them (``pytest_ignore_collect``)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -13,7 +19,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.app import RUN_OPTIONS, create_app  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.launcher import free_port, running_backend  # noqa: E402
 from bot.model import ROOT, ensure_model  # noqa: E402
@@ -26,6 +31,31 @@ SHARED = next(
 )
 TRIAGE_SAMPLE = SHARED / "eval" / "triage_sample.jsonl"
 SEEDS = SHARED / "seeds"
+# Tests of the code both runtimes import (the detector, folding, the directory).
+SHARED_TESTS = (Path(__file__).parent / "nlu", Path(__file__).parent / "directory")
+RASA_MARK = "pytestmark = pytest.mark.rasa_runtime"
+THIS_RUNTIME = "rasa" if importlib.util.find_spec("rasa") else "services"
+
+
+def runtime_of(path: Path) -> str:
+    """Where a test module runs: "rasa" (it says ``pytestmark = pytest.mark.rasa_runtime``),
+    "both" (tests of shared code), or "services"."""
+    if RASA_MARK in path.read_text(encoding="utf-8"):
+        return "rasa"
+    return "both" if any(path.is_relative_to(folder) for folder in SHARED_TESTS) else "services"
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    # Decided before the module is imported: each runtime lacks the other's libraries.
+    if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return runtime_of(collection_path) not in (THIS_RUNTIME, "both")
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if runtime_of(Path(item.fspath)) == "both":
+            item.add_marker(pytest.mark.shared)
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +109,8 @@ def store(database_url):
 
 async def start_gateway(rasa_url: str, redis, store, rasa_token: str = "", **settings):
     """A gateway on a free port, with the test Redis and store handed in."""
+    from bot.app import RUN_OPTIONS, create_app
+
     port = settings.pop("port", None) or free_port()  # a fixed port when a peer must know it first (Kannel)
     config = Config(port=port, rasa_url=rasa_url, rasa_timeout_s=15, rasa_token=rasa_token, **settings)
     runner = web.AppRunner(create_app(config, redis=redis, store=store), **RUN_OPTIONS)

@@ -1,6 +1,9 @@
 """Entities that route a case: country, province, age, phone, in the trained model."""
 import pytest
 
+# Rasa in this process: Rasa's runtime only (tests/conftest.py).
+pytestmark = pytest.mark.rasa_runtime
+
 
 def values(parse, entity):
     return {e["value"] for e in parse["entities"] if e["entity"] == entity}

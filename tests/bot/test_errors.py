@@ -21,7 +21,8 @@ async def sentry():
     runner = await fake.start(free_port())
     assert errors.init(fake.dsn(), "test")
     yield fake
-    sentry_sdk.Hub.current.bind_client(None)  # reporting off again for the other tests
+    sentry_sdk.get_client().close()
+    sentry_sdk.get_global_scope().set_client(None)  # reporting off again for the other tests
     await runner.cleanup()
 
 

@@ -5,6 +5,9 @@ from rasa.core.actions.action import RemoteAction
 
 from bot import rasa_server
 
+# Rasa in this process: Rasa's runtime only (tests/conftest.py).
+pytestmark = pytest.mark.rasa_runtime
+
 
 def test_an_action_answer_is_validated_every_time_and_its_schema_checked_once(monkeypatch):
     checks = []

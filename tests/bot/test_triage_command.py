@@ -9,6 +9,9 @@ from bot.model import ROOT, rasa_env
 from bot.triage import CATEGORIES
 from tests.conftest import TRIAGE_SAMPLE
 
+# Rasa in this process: Rasa's runtime only (tests/conftest.py).
+pytestmark = pytest.mark.rasa_runtime
+
 
 def run_triage(model, stdin: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bot", "triage", "--model", str(model)], input=stdin,

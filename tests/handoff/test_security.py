@@ -1,5 +1,6 @@
 """Every console route, walked with no session and with each role: the refusals expected
 from data/permissions.yml, CSRF on every state change, security headers on pages."""
+import re
 import uuid
 
 import pytest
@@ -21,6 +22,12 @@ async def site(redis, store, http):
     await stop_gateway(runner)
 
 
+def concrete(path: str, cid: str) -> str:
+    """A route's path with every {parameter} filled in (the conversation id does for all: the
+    refusals come before any lookup)."""
+    return re.sub(r"\{[^}]+\}", cid, path)
+
+
 def api_routes(app):
     for route in app.router.routes():
         path = route.resource.canonical if route.resource else ""
@@ -38,7 +45,7 @@ def test_every_api_route_declares_a_listed_action(site):
 async def test_no_session_is_refused_everywhere(site, http):
     app, url, cid = site
     for method, path, _handler in api_routes(app):
-        async with http.request(method, url + path.replace("{id}", cid), json={}) as r:
+        async with http.request(method, url + concrete(path, cid), json={}) as r:
             assert r.status == 401, (method, path, r.status)
 
 
@@ -51,7 +58,7 @@ async def test_each_role_gets_exactly_what_the_permissions_say(site, store, role
     try:
         assert (await console.login(username))[0] == 200
         for method, path, handler in sorted(api_routes(app), key=lambda r: r[1].endswith("logout")):
-            target = path.replace("{id}", cid)
+            target = concrete(path, cid)
             if path.endswith("/ws"):
                 continue  # a WebSocket route, checked below
             if method == "GET":
@@ -78,7 +85,7 @@ async def test_state_changes_without_the_csrf_token_are_refused(site, store):
         await console.login("walk.csrf")
         for method, path, handler in api_routes(app):
             if method == "POST" and "supervisor" in allowed(handler.action):
-                status, body = await console.call(method, path.replace("{id}", cid), {}, csrf=False)
+                status, body = await console.call(method, concrete(path, cid), {}, csrf=False)
                 assert status == 403 and body["error"] == "csrf", (path, status)
     finally:
         await console.close()

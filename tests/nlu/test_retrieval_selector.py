@@ -1,5 +1,9 @@
 """The ResponseSelector is asked only for retrieval intents (nlu/retrieval_selector.py)."""
 from nlu.parse import response_key
+import pytest
+
+# Rasa in this process: Rasa's runtime only (tests/conftest.py).
+pytestmark = pytest.mark.rasa_runtime
 
 
 async def test_a_retrieval_intent_gets_its_answer_and_another_intent_none(nlu):

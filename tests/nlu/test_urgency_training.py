@@ -1,7 +1,7 @@
 """The urgency model is trained once per data and code, cached in models/, and never sees held-out text."""
 import pytest
 
-from nlu import urgency_model, urgency_training
+from nlu import text_classifier, urgency_model, urgency_training
 
 
 def test_the_fingerprint_follows_every_input(tmp_path):
@@ -15,7 +15,7 @@ def test_the_fingerprint_follows_every_input(tmp_path):
 
 
 def test_a_trained_model_is_saved_once_and_then_loaded(tmp_path, monkeypatch):
-    monkeypatch.setattr(urgency_model, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(text_classifier, "MODELS_DIR", tmp_path)
     examples = [("họ nhốt em trong phòng, không cho về", "critical"), ("xin chào", "normal"),
                 ("anh tôi đi Lào, mất liên lạc một tuần", "high"), ("cứu với bài tập khó quá", "normal")] * 3
     monkeypatch.setattr(urgency_training, "training_examples", lambda train=None: examples)
@@ -40,7 +40,7 @@ def test_a_file_that_is_not_a_model_is_refused_and_trained_again(tmp_path, monke
     joblib.dump({"not": "a model"}, path)
     with pytest.raises(TypeError):
         urgency_model.load(path)
-    monkeypatch.setattr(urgency_model, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(text_classifier, "MODELS_DIR", tmp_path)
     monkeypatch.setattr(urgency_training, "training_examples",
                         lambda train=None: [("bị nhốt", "critical"), ("chào", "normal"), ("mất liên lạc", "high")] * 2)
     urgency_training.model_path().write_bytes(b"half a file")

@@ -6,6 +6,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu.vietnamese_tokenizer import VietnameseTokenizer, segment
 
+# Rasa in this process: Rasa's runtime only (tests/conftest.py).
+pytestmark = pytest.mark.rasa_runtime
+
 
 @pytest.fixture
 def tokenizer():
