@@ -33,6 +33,7 @@ from handoff import console
 from handoff.auth import Sessions, deny_unlisted
 from handoff.queue import connect
 from handoff.service import Handoff, run_retention, run_watchdog
+from handoff.signin import HashPool, SignInThrottle
 from handoff.store import Store
 from nlu.urgency import UrgencyDetector, default_detector
 
@@ -44,11 +45,16 @@ logger = logging.getLogger(__name__)
 
 @web.middleware
 async def forwarded_scheme(request: web.Request, handler) -> web.StreamResponse:
-    """Behind our reverse proxy only (TRUST_PROXY): the scheme the browser used."""
+    """Behind our reverse proxy only (TRUST_PROXY): the scheme the browser used, and its address
+    (X-Real-IP, which deploy/nginx.conf sets; per-address limits count it)."""
+    changes = {}
     proto = request.headers.get("X-Forwarded-Proto", "")
     if proto in ("http", "https"):
-        request = request.clone(scheme=proto)
-    return await handler(request)
+        changes["scheme"] = proto
+    address = request.headers.get("X-Real-IP", "").strip()
+    if address and len(address) <= 45:
+        changes["remote"] = address
+    return await handler(request.clone(**changes) if changes else request)
 
 
 def create_app(
@@ -73,7 +79,7 @@ def create_app(
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         own_redis = redis is None
-        r = redis or connect(config.redis_url)
+        r = redis or connect(config.redis_url, config.redis_max_connections)
         s = store or Store.from_url(config.database_url)
         async with aiohttp.ClientSession() as session:
             rasa = RasaClient(session, config.rasa_url, config.rasa_timeout_s, config.rasa_token)
@@ -99,13 +105,17 @@ def create_app(
             sms = sms_channel.SmsChannel(config, inbox, session, r, handoff) if config.kannel_sendsms_url else None
             if sms:
                 outbound.register(sms_channel.CHANNEL, sms.send)
-            app.update(web_outbox=outbox, handoff=handoff, rasa=rasa, store=s, sessions=Sessions(r, s, config.session_ttl_s),
+            # Password hashing in its own one-thread pool: a sign-in flood cannot take the database's.
+            sessions = Sessions(r, s, config.session_ttl_s, hashes=HashPool(threads=1, queue=8),
+                                throttle=SignInThrottle(r, max_wait_s=config.signin_max_wait_s))
+            app.update(web_outbox=outbox, handoff=handoff, rasa=rasa, store=s, sessions=sessions,
                        router=router, inbox=inbox, outbound=outbound, telegram=telegram, zalo=zalo, sms=sms)
             tasks = [asyncio.create_task(run_watchdog(handoff, config.watchdog_interval_s)),
                      asyncio.create_task(run_retention(handoff))] if watchdog else []
             yield
             if telegram:
                 await telegram.stop()
+            sessions.hashes.close()
             for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -49,6 +49,11 @@ class Config:
     max_sender_chars: int = 128
     # Handoff: live state in Redis, durable transcripts in SQL.
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Connections this process opens to Redis at most; a command waits for a free one. Web long
+    # polls (which hold one each while they wait) are bounded well below it, in all and per sender.
+    redis_max_connections: int = 100
+    max_long_polls: int = 60
+    max_long_polls_per_sender: int = 2
     database_url: str = f"sqlite:///{ROOT / 'var' / 'hotline.sqlite3'}"
     # Which line this deployment is (data/directory.yml "profiles"): "call us" in every text.
     profile: str = "national"
@@ -64,6 +69,8 @@ class Config:
     counsellor_capacity: int = 3
     watchdog_interval_s: float = 2.0
     session_ttl_s: int = 8 * 3600
+    # The longest wait failed sign-ins can impose on an address or an account (handoff/signin.py).
+    signin_max_wait_s: float = 900.0
     # A counsellor message this long after the user last wrote is a follow-up the user did not
     # prompt: the console shows the user's safe-contact answer first, and a "no" blocks it.
     follow_up_after_s: float = 1800.0
@@ -132,6 +139,9 @@ class Config:
             action_token=env.get("ACTION_SERVER_TOKEN", d.action_token),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS", d.max_message_chars)),
             redis_url=env.get("REDIS_URL", d.redis_url),
+            redis_max_connections=int(env.get("REDIS_MAX_CONNECTIONS", d.redis_max_connections)),
+            max_long_polls=int(env.get("MAX_LONG_POLLS", d.max_long_polls)),
+            max_long_polls_per_sender=int(env.get("MAX_LONG_POLLS_PER_SENDER", d.max_long_polls_per_sender)),
             database_url=env.get("DATABASE_URL", d.database_url),
             profile=env.get("HOTLINE_PROFILE", d.profile),
             ack_timeout_s=float(env.get("HANDOFF_ACK_TIMEOUT_S", d.ack_timeout_s)),
@@ -142,6 +152,7 @@ class Config:
             counsellor_capacity=int(env.get("COUNSELLOR_CAPACITY", d.counsellor_capacity)),
             watchdog_interval_s=float(env.get("HANDOFF_WATCHDOG_INTERVAL_S", d.watchdog_interval_s)),
             session_ttl_s=int(env.get("SESSION_TTL_S", d.session_ttl_s)),
+            signin_max_wait_s=float(env.get("SIGNIN_MAX_WAIT_S", d.signin_max_wait_s)),
             follow_up_after_s=float(env.get("FOLLOW_UP_AFTER_S", d.follow_up_after_s)),
             cookie_secure=env.get("COOKIE_SECURE", d.cookie_secure),
             trust_proxy=env.get("TRUST_PROXY", "") in ("1", "true", "yes"),

@@ -3,17 +3,20 @@
 The session cookie holds only a random token (HttpOnly, SameSite=Strict); a new token
 is issued at every sign-in, so a token planted before sign-in is worthless (no session
 fixation). State-changing requests must carry the session's CSRF token in the
-``X-CSRF-Token`` header and come from our own origin.
+``X-CSRF-Token`` header and come from our own origin. A session remembers a tag of the password
+hash it signed in with: a password change (`python -m handoff users passwd`) ends every session
+signed in with the old one. Throttling and the hashing pool: handoff/signin.py.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable, Dict, Optional, Tuple
+from typing import Awaitable, Callable, Dict, Optional, Tuple, Union
 
 import yaml
 
@@ -22,13 +25,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 
-from handoff.queue import run_pipeline
+from handoff.signin import HashPool, HashPoolBusy, Refusal, SignInThrottle
 from handoff.store import Store
 
 ROLES = ("counsellor", "supervisor", "admin")
 PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "permissions.yml"
-# Sign-in lockout: this many failures for one account within the window lock it for the window.
-MAX_FAILURES, LOCKOUT_S = 5, 15 * 60
 COOKIE = "hl_session"
 _hasher = PasswordHasher()
 # Verifying against this keeps unknown usernames as slow as wrong passwords.
@@ -54,32 +55,41 @@ class Session:
     role: str
     csrf: str
     capacity: int
+    # A tag of the password hash at sign-in: when the password changes, the session ends.
+    credential: str = ""
+
+
+def credential_tag(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 class Sessions:
-    def __init__(self, redis: Redis, store: Store, ttl_s: int, prefix: str = "hl:") -> None:
+    def __init__(self, redis: Redis, store: Store, ttl_s: int, prefix: str = "hl:",
+                 throttle: Optional[SignInThrottle] = None, hashes: Optional[HashPool] = None) -> None:
         self.redis, self.store, self.ttl_s, self.prefix = redis, store, ttl_s, prefix
+        self.throttle = throttle or SignInThrottle(redis, prefix)
+        self.hashes = hashes or HashPool()
 
     def _key(self, token: str) -> str:
         return f"{self.prefix}session:{token}"
 
-    async def locked(self, username: str) -> bool:
-        failures = await self.redis.get(f"{self.prefix}login-failures:{username.lower()}")
-        return int(failures or 0) >= MAX_FAILURES
-
-    async def login(self, username: str, password: str) -> Optional[Session]:
-        """A new session, or None; a locked account is refused even with the right password."""
-        failures_key = f"{self.prefix}login-failures:{username.lower()}"
-        if await self.locked(username):
-            return None
+    async def login(self, username: str, password: str, address: str) -> Union[Session, Refusal, None]:
+        """A new session; a Refusal when this try is throttled or the hashing pool is full (the
+        password was not checked); None for a wrong name or password or a disabled account."""
+        refusal = await self.throttle.refusal(username, address)
+        if refusal:
+            return refusal
         user = await self.store.run(self.store.user, username)
-        ok = await self.store.run(verify_password, user["password_hash"] if user else _DUMMY_HASH, password)
+        try:
+            ok = await self.hashes.run(verify_password, user["password_hash"] if user else _DUMMY_HASH, password)
+        except HashPoolBusy:
+            return Refusal("busy", 2)
         if not user or not ok or not user["active"]:
-            await run_pipeline(self.redis, [("incr", failures_key), ("expire", failures_key, LOCKOUT_S)])
+            await self.throttle.failed(username, address)
             return None
-        await self.redis.delete(failures_key)
+        await self.throttle.succeeded(username, address)
         session = Session(secrets.token_urlsafe(32), user["username"], user["display_name"], user["role"],
-                          secrets.token_urlsafe(32), user["capacity"])
+                          secrets.token_urlsafe(32), user["capacity"], credential_tag(user["password_hash"]))
         await self.redis.set(self._key(session.token), json.dumps(session.__dict__), ex=self.ttl_s)
         return session
 
@@ -91,7 +101,8 @@ class Sessions:
             return None
         session = Session(**json.loads(raw))
         user = await self.store.run(self.store.user, session.username)
-        if not user or not user["active"]:  # an account disabled mid-session stops at once
+        # An account disabled mid-session stops at once; so does a session from before a new password.
+        if not user or not user["active"] or session.credential != credential_tag(user["password_hash"]):
             await self.logout(token)
             return None
         await self.redis.expire(self._key(token), self.ttl_s)  # sliding expiry while in use

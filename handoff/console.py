@@ -22,6 +22,7 @@ from directory.review import rows
 from bot.config import ROOT
 from bot.payload import NotAnObject, json_object
 from handoff.auth import COOKIE, Sessions, api_error, requires
+from handoff.signin import Refusal
 from handoff.service import OUTCOMES, VICTIM_STATUS, Handoff, HandoffError, public_message
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,12 +60,16 @@ async def login(request: web.Request) -> web.Response:
     if not isinstance(username, str) or not isinstance(password, str) or len(password) > 1024:
         return api_error(400, "invalid_body", "Hãy nhập tên đăng nhập và mật khẩu.")
     sessions: Sessions = request.app["sessions"]
-    session = await sessions.login(username.strip(), password)
+    session = await sessions.login(username.strip(), password, request.remote or "")
+    if isinstance(session, Refusal):
+        logger.info("console sign-in throttled (%s)", session.reason)
+        message = ("Hệ thống đang bận, hãy thử lại sau giây lát." if session.reason == "busy" else
+                   f"Đăng nhập sai nhiều lần: hãy thử lại sau {session.retry_after_s} giây.")
+        response = api_error(429, "throttled", message)
+        response.headers["Retry-After"] = str(session.retry_after_s)
+        return response
     if session is None:
         logger.info("console sign-in refused")
-        if await sessions.locked(username.strip()):
-            return api_error(429, "locked", "Đăng nhập sai quá nhiều lần: tài khoản tạm khóa 15 phút. "
-                                            "Hãy liên hệ quản trị viên nếu cần gấp.")
         return api_error(401, "bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.")
     old = request.cookies.get(COOKIE)
     if old:

@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
@@ -204,7 +204,7 @@ def estimate_wait_s(position: int, online: int, recent_waits: Sequence[float]) -
     return max(30.0, statistics.median(recent_waits) * math.ceil(position / online))
 
 
-class _ReconnectingPool(ConnectionPool):
+class _ReconnectingPool(BlockingConnectionPool):
     """redis-py retries a command that fails on an open connection, but not the connect that
     precedes it; this pool waits for Redis to come back before giving up."""
 
@@ -222,14 +222,16 @@ class _ReconnectingPool(ConnectionPool):
                 delay = min(delay * 2, self.max_delay_s)
 
 
-def connect(url: str) -> Redis:
+def connect(url: str, max_connections: int = 100) -> Redis:
     """A client that rides out a Redis restart: a command meets a refused connection, waits
     and tries again for about 10 s (0.05 s doubling to 1 s), so a message arriving during
     a restart is delayed, not lost. With append-only persistence (docs/deploy.md) what was
-    written more than a second before a crash is still there afterwards."""
+    written more than a second before a crash is still there afterwards. At most
+    ``max_connections`` are open; a command waits (up to 10 s) for a free one."""
     pool = _ReconnectingPool.from_url(url, retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 14),
                                       retry_on_error=[RedisConnectionError, RedisTimeoutError],
-                                      socket_connect_timeout=2, health_check_interval=30)
+                                      socket_connect_timeout=2, health_check_interval=30,
+                                      max_connections=max_connections, timeout=10)
     client = Redis(connection_pool=pool)
     client.auto_close_connection_pool = True  # ours: close() disconnects it
     return client

@@ -7,8 +7,11 @@ Two kinds of features:
 Two models are built on it: urgency (nlu/urgency_model.py) and category (nlu/category_model.py).
 Both are trained at `make setup` from data/ and cached in models/ under a hash of everything they
 are trained from, so a change of data or code trains them again (a few seconds each).
-Both runtimes (Rasa's and the services') train their own copy: a pickled scikit-learn model
-loads only in the version that saved it, so the file's name says which (``model_file``).
+Both runtimes (Rasa's and the services') train their own copy (``model_file`` names the
+runtime). scikit-learn trains; a trained model keeps only plain arrays (vocabularies, idf
+weights, coefficients) and scores with NumPy, so a process that only scores never imports
+scikit-learn and SciPy's statistics (74 MB of the gateway's memory). ``features`` computes
+exactly what scikit-learn's TfidfVectorizer does for these settings; a test compares the two.
 Nothing here imports Rasa.
 """
 from __future__ import annotations
@@ -20,11 +23,11 @@ import platform
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Sequence, Tuple, Type, TypeVar
 
+import re
+from dataclasses import dataclass
+
 import joblib
-import sklearn
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+import numpy as np
 
 from nlu.text import DATA_DIR
 
@@ -43,42 +46,118 @@ def training_inputs() -> List[Path]:
 logger = logging.getLogger(__name__)
 
 
+# The two feature sets: word 1-3-grams (tokens split on spaces and "|") and character 2-5-grams
+# within words, each TF-IDF with sublinear tf and l2 norm.
+WORD_TOKENS = re.compile(r"[^\s|]+")
+WORD_NGRAMS, CHAR_NGRAMS = (1, 3), (2, 5)
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def word_ngrams(view: str) -> List[str]:
+    tokens = WORD_TOKENS.findall(view.lower())
+    out = list(tokens)
+    for n in range(WORD_NGRAMS[0] + 1, min(WORD_NGRAMS[1] + 1, len(tokens) + 1)):
+        out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    return out
+
+
+def char_ngrams(view: str) -> List[str]:
+    out = []
+    for word in _WHITE_SPACES.sub(" ", view.lower()).split():
+        padded = f" {word} "
+        for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+            if len(padded) <= n:  # a short word is counted once, whole
+                out.append(padded)
+                break
+            out += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+    return out
+
+
+@dataclass
+class TfIdf:
+    """A fitted vectorizer as plain data: feature -> column, and each column's idf."""
+
+    vocabulary: Dict[str, int]
+    idf: np.ndarray
+
+    def row(self, ngrams: List[str]) -> Tuple[np.ndarray, np.ndarray]:
+        """Columns and l2-normalised weights of one message."""
+        counts: Dict[int, int] = {}
+        for gram in ngrams:
+            column = self.vocabulary.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[columns]
+        norm = np.sqrt(np.dot(weights, weights))
+        return columns, (weights / norm if norm else weights)
+
+
+def _fitted(vectorizer) -> TfIdf:
+    return TfIdf({k: int(v) for k, v in vectorizer.vocabulary_.items()}, np.asarray(vectorizer.idf_, dtype=np.float64))
+
+
 class TextClassifier:
     """P(label) for folded views of messages. ``labels``: every label, in a fixed order."""
 
     labels: Tuple[str, ...] = ()
 
     def __init__(self, c: float, balanced: bool) -> None:
-        self._words = TfidfVectorizer(token_pattern=r"[^\s|]+", ngram_range=(1, 3), sublinear_tf=True)
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-        self._classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
+        self.c, self.balanced = c, balanced
+        self._words: TfIdf | None = None
+        self._chars: TfIdf | None = None
+        self._coef = np.zeros((0, 0))
+        self._intercept = np.zeros(0)
+        self._classes: Tuple[str, ...] = ()
 
-    def _matrix(self, views: Sequence[str], fit: bool = False):
-        parts = (self._words, self._chars)
-        return hstack([p.fit_transform(views) if fit else p.transform(views) for p in parts]).tocsr()
+    @staticmethod
+    def sklearn_parts(c: float, balanced: bool):
+        """The word and character vectorizers and the classifier, as scikit-learn trains them."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        return (TfidfVectorizer(token_pattern=WORD_TOKENS.pattern, ngram_range=WORD_NGRAMS, sublinear_tf=True),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2),
+                LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None))
 
     def fit(self, views: Sequence[str], labels: Sequence[str]) -> "TextClassifier":
         """``views``: folded views of the messages (nlu.text.folded_view)."""
-        self._classifier.fit(self._matrix(views, fit=True), list(labels))
+        from scipy.sparse import hstack
+
+        words, chars, classifier = self.sklearn_parts(self.c, self.balanced)
+        classifier.fit(hstack([words.fit_transform(views), chars.fit_transform(views)]).tocsr(), list(labels))
+        self._words, self._chars = _fitted(words), _fitted(chars)
+        self._coef = np.asarray(classifier.coef_, dtype=np.float64)
+        self._intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+        self._classes = tuple(str(c) for c in classifier.classes_)
         return self
 
-    def _scores(self, views: Sequence[str]) -> List[Dict[str, float]]:
-        rows = self._classifier.predict_proba(self._matrix(views))
-        classes = list(self._classifier.classes_)
-        return [{label: float(row[classes.index(label)]) if label in classes else 0.0 for label in self.labels}
-                for row in rows]
+    def _probabilities(self, view: str) -> np.ndarray:
+        word_columns, word_weights = self._words.row(word_ngrams(view))
+        char_columns, char_weights = self._chars.row(char_ngrams(view))
+        offset = len(self._words.idf)
+        scores = (self._coef[:, word_columns] @ word_weights + self._coef[:, char_columns + offset] @ char_weights
+                  + self._intercept)
+        if len(self._classes) == 2:  # one row of coefficients: the second class's log-odds
+            p = 1.0 / (1.0 + np.exp(-scores[0]))
+            return np.array([1.0 - p, p])
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
 
     def probabilities_many(self, views: Sequence[str]) -> List[Dict[str, float]]:
-        return self._scores(views)
+        return [self.probabilities(view) for view in views]
 
     def probabilities(self, view: str) -> Dict[str, float]:
-        return self.probabilities_many([view])[0]
+        row = dict(zip(self._classes, self._probabilities(view)))
+        return {label: float(row.get(label, 0.0)) for label in self.labels}
 
 
 def model_file(name: str, fingerprint_: str) -> Path:
     """Where a model trained from inputs with this fingerprint lives, in this runtime."""
+    from importlib.metadata import version
+
     python = "".join(platform.python_version_tuple()[:2])
-    return MODELS_DIR / f"{name}-{fingerprint_}-py{python}-sklearn{sklearn.__version__}.joblib"
+    return MODELS_DIR / f"{name}-{fingerprint_}-py{python}-sklearn{version('scikit-learn')}.joblib"
 
 
 def fingerprint(kind: str, inputs: Iterable[Path]) -> str:

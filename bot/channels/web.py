@@ -4,13 +4,20 @@
 `GET /webhooks/web/updates?sender=&after=` -> {"messages": [...], "cursor"}: a long poll for
 what arrives later (a counsellor's replies, queue notices), kept in a Redis Stream per
 sender so a page that reconnects picks up where it left off.
+
+A long poll holds a Redis connection while it waits, so ``PollLimits`` bounds them, per sender
+and in all, below the Redis pool's size (REDIS_MAX_CONNECTIONS): a poll over either bound is
+answered at once with what is there and ``retry_ms``, and the page asks again later. Nothing is
+lost: messages wait in the stream.
 """
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import logging
 import re
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 from aiohttp import web
 
@@ -99,6 +106,31 @@ class Outbox:
         return messages, cursor
 
 
+class PollLimits:
+    """How many long polls wait at once in this gateway: in all and per sender."""
+
+    # The page waits this long before asking again when its poll was not allowed to wait.
+    RETRY_MS = 5000
+
+    def __init__(self, total: int, per_sender: int) -> None:
+        self.total, self.per_sender = total, per_sender
+        self.waiting: collections.Counter = collections.Counter()
+
+    @contextlib.contextmanager
+    def slot(self, sender: str) -> Iterator[bool]:
+        """True (and held until the block ends) when this poll may wait."""
+        allowed = sum(self.waiting.values()) < self.total and self.waiting[sender] < self.per_sender
+        if allowed:
+            self.waiting[sender] += 1
+        try:
+            yield allowed
+        finally:
+            if allowed:
+                self.waiting[sender] -= 1
+                if not self.waiting[sender]:
+                    del self.waiting[sender]
+
+
 async def handle_updates(request: web.Request) -> web.Response:
     config: Config = request.app["config"]
     sender = request.query.get("sender", "").strip()
@@ -111,17 +143,24 @@ async def handle_updates(request: web.Request) -> web.Response:
         block = min(max(int(request.query.get("wait_ms", POLL_BLOCK_MS)), 0), POLL_BLOCK_MS)
     except ValueError:
         block = POLL_BLOCK_MS
-    read = asyncio.ensure_future(request.app["web_outbox"].read(sender, after, block))
-    stopping = asyncio.ensure_future(request.app["stopping"].wait())
-    await asyncio.wait({read, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    if not read.done():  # the gateway is stopping: the page will ask again
-        read.cancel()
-        return web.json_response({"messages": [], "cursor": after})
-    messages, cursor = read.result()
+    outbox: Outbox = request.app["web_outbox"]
+    with request.app["poll_limits"].slot(sender) as may_wait:
+        if not may_wait:  # over a bound: what is there now, and come back later
+            messages, cursor = await outbox.read(sender, after, 0)
+            return web.json_response({"messages": messages, "cursor": cursor, "retry_ms": PollLimits.RETRY_MS})
+        read = asyncio.ensure_future(outbox.read(sender, after, block))
+        stopping = asyncio.ensure_future(request.app["stopping"].wait())
+        await asyncio.wait({read, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not read.done():  # the gateway is stopping: the page will ask again
+            read.cancel()
+            return web.json_response({"messages": [], "cursor": after})
+        messages, cursor = read.result()
     return web.json_response({"messages": messages, "cursor": cursor})
 
 
 def setup(app: web.Application) -> None:
+    config: Config = app["config"]
+    app["poll_limits"] = PollLimits(config.max_long_polls, config.max_long_polls_per_sender)
     app.router.add_post("/webhooks/web", handle_web_message)
     app.router.add_get("/webhooks/web/updates", handle_updates)

@@ -62,7 +62,9 @@
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
       .then(function (body) {
         body.messages.forEach(function (m) { add("agent", m.text); });
-        state.cursor = body.cursor; save(); poll();
+        state.cursor = body.cursor; save();
+        // retry_ms: the gateway is holding as many waiting polls as it may; ask again later.
+        if (body.retry_ms) setTimeout(poll, body.retry_ms); else poll();
       })
       .catch(function () { setTimeout(poll, 3000); });
   }

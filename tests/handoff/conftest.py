@@ -58,10 +58,12 @@ PASSWORD = "mật-khẩu-dài-1"
 class Console:
     """One signed-in browser: its own cookie jar and CSRF token."""
 
-    def __init__(self, base):
+    def __init__(self, base, address="127.0.0.1"):
         self.base = base
-        # aiohttp keeps no cookies for IP hosts unless told to
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        # aiohttp keeps no cookies for IP hosts unless told to. ``address``: the loopback address
+        # this browser connects from (any of 127.0.0.0/8), as seen by per-address limits.
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                          connector=aiohttp.TCPConnector(local_addr=(address, 0)))
         self.csrf = ""
 
     async def login(self, username, password=PASSWORD):
@@ -87,8 +89,8 @@ class Console:
 async def consoles(gateway_without_rasa):
     opened = []
 
-    async def open_console(username):
-        opened.append(Console(gateway_without_rasa))
+    async def open_console(username, address="127.0.0.1"):
+        opened.append(Console(gateway_without_rasa, address))
         return opened[-1]
 
     yield open_console
