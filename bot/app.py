@@ -32,6 +32,7 @@ from bot.turns import Turns
 from handoff import console
 from handoff.auth import Sessions, deny_unlisted
 from handoff.queue import connect
+from handoff.bursts import BurstGuard
 from handoff.service import Handoff, run_retention, run_watchdog
 from handoff.signin import HashPool, SignInThrottle
 from handoff.store import Store
@@ -108,6 +109,7 @@ def create_app(
             # Password hashing in its own one-thread pool: a sign-in flood cannot take the database's.
             sessions = Sessions(r, s, config.session_ttl_s, hashes=HashPool(threads=1, queue=8),
                                 throttle=SignInThrottle(r, max_wait_s=config.signin_max_wait_s))
+            app["bursts"] = BurstGuard(r, config.new_conversations_per_address, config.new_conversations_total)
             app.update(web_outbox=outbox, handoff=handoff, rasa=rasa, store=s, sessions=sessions,
                        router=router, inbox=inbox, outbound=outbound, telegram=telegram, zalo=zalo, sms=sms)
             tasks = [asyncio.create_task(run_watchdog(handoff, config.watchdog_interval_s)),

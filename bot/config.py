@@ -113,6 +113,10 @@ class Config:
     send_backoff_s: float = 0.5
     # A sender writing more than this many messages a minute is slowed down (urgent ones always pass).
     rate_limit_per_min: int = 20
+    # New web conversations a minute from one address, and from everywhere, beyond which they are
+    # grouped into a burst for the supervisor (handoff/bursts.py); still answered and queued.
+    new_conversations_per_address: int = 6
+    new_conversations_total: int = 120
     # Secure cookies need HTTPS; "auto" sets the flag whenever the request came over HTTPS.
     cookie_secure: str = "auto"
     # Behind our own reverse proxy (docs/deploy.md): take the scheme from X-Forwarded-Proto, so
@@ -183,6 +187,9 @@ class Config:
             send_attempts=int(env.get("SEND_ATTEMPTS", d.send_attempts)),
             send_backoff_s=float(env.get("SEND_BACKOFF_S", d.send_backoff_s)),
             rate_limit_per_min=int(env.get("RATE_LIMIT_PER_MIN", d.rate_limit_per_min)),
+            new_conversations_per_address=int(env.get("NEW_CONVERSATIONS_PER_ADDRESS",
+                                                      d.new_conversations_per_address)),
+            new_conversations_total=int(env.get("NEW_CONVERSATIONS_TOTAL", d.new_conversations_total)),
         )
 
     def with_(self, **changes) -> "Config":

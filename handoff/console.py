@@ -8,8 +8,10 @@ read is written to the audit log.
 """
 from __future__ import annotations
 
+import collections
 import json
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -101,6 +103,17 @@ async def me(request: web.Request) -> web.Response:
     return web.json_response(_me(request["session"]))
 
 
+@requires("burst.dismiss")
+async def dismiss_burst(request: web.Request) -> web.Response:
+    burst = request.match_info["bid"]
+    if not re.fullmatch(r"[ac][0-9a-f]{12}", burst):
+        return api_error(404, "not_found", "Không tìm thấy nhóm này.")
+    closed = await request.app["handoff"].dismiss_burst(burst, request["session"].username)
+    await request.app["handoff"].store.run(request.app["handoff"].store.audit, request["session"].username,
+                                           "burst.dismiss", burst)
+    return web.json_response({"closed": closed})
+
+
 # --- the queue and the counsellors ------------------------------------------------
 @requires("queue.read")
 async def queue(request: web.Request) -> web.Response:
@@ -115,6 +128,9 @@ async def queue(request: web.Request) -> web.Response:
     body: Dict[str, Any] = {"waiting": waiting, "mine": mine, "presence": await handoff.presence()}
     if session.role == "supervisor":
         body["alerts"] = await handoff.alerts()
+        # Waiting cases by burst (handoff/bursts.py), and whether the circuit is open.
+        body["bursts"] = dict(collections.Counter(c["burst"] for c in waiting if c["burst"]))
+        body["circuit"] = await request.app["bursts"].circuit()
         body["assigned"] = [await _summary(handoff, cid, now) for cid in await handoff.live.assigned()]
     return web.json_response(body)
 
@@ -136,7 +152,7 @@ async def _summary(handoff: Handoff, cid: str, now: float, effective: Optional[s
         "counsellor": state.get("counsellor", ""), "trigger": state.get("trigger", ""),
         "reasons": contact["reasons"] if contact else [], "trigger_text": trigger,
         "queued_at": queued_at, "wait_s": round(now - queued_at), "returned": state.get("returned") == "1",
-        "acked": state.get("acked") == "1",
+        "acked": state.get("acked") == "1", "burst": state.get("burst", ""),
         "intake": {"location": state.get("intake_location", ""), "safe_now": state.get("intake_safe_now", ""),
                    "contact": state.get("intake_contact", ""), "do_not_contact": state.get("do_not_contact") == "1"},
     }
@@ -529,6 +545,7 @@ def setup(app: web.Application) -> None:
     r.add_get("/api/conversations", search)
     r.add_get("/api/audit", audit_log)
     r.add_post("/api/referrals/{rid}", update_referral)
+    r.add_post("/api/bursts/{bid}/dismiss", dismiss_burst)
     r.add_get("/api/stats.csv", stats_csv)
     r.add_get("/api/facts", facts)
     r.add_get("/api/conversations/{id}", conversation)

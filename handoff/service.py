@@ -38,6 +38,8 @@ OUTCOMES = {
     "referral_rescue": "Chuyển tuyến giải cứu",
     "referral_support": "Chuyển tuyến hỗ trợ",
     "no_counselling": "Không cần tư vấn (trả về bot)",
+    # Set by a supervisor's "dismiss the burst as abuse" (handoff/bursts.py); not a contact received.
+    "abusive": "Quấy rối, lạm dụng (bỏ qua)",
 }
 VICTIM_STATUS = {
     "confirmed": "Nạn nhân (đã xác định)",
@@ -441,7 +443,7 @@ class Handoff:
             raise HandoffError("invalid_victim", "Hãy chọn tình trạng nạn nhân trong danh sách.", status=400)
         await self._held(cid, counsellor)
         now = time.time()
-        survey = "" if outcomes == ["no_counselling"] else texts.SURVEY_ORDER[0]
+        survey = "" if outcomes in (["no_counselling"], ["abusive"]) else texts.SURVEY_ORDER[0]
         status, contact = await self.live.close(cid, counsellor, now, survey)
         if status != "ok":
             raise HandoffError("not_yours", "Cuộc trò chuyện này không do bạn phụ trách.", status=403)
@@ -526,10 +528,31 @@ class Handoff:
                 await self._alert_unclaimed(waiting, now)
         return counts
 
+    async def dismiss_burst(self, burst: str, supervisor: str) -> int:
+        """Close every waiting case of a burst (handoff/bursts.py) as abuse; how many were closed.
+        Cases a counsellor already holds stay with them."""
+        closed = 0
+        for waiting in await self.queue():
+            cid = waiting.conversation_id
+            if (await self.live.get(cid)).get("burst") != burst:
+                continue
+            try:
+                await self.assign(cid, supervisor, supervisor)
+                await self.close(cid, supervisor, ["abusive"], "unknown")
+            except HandoffError:  # claimed by someone a moment ago: theirs now
+                continue
+            closed += 1
+        await self.notify({"type": "queue", "critical": False, "conversation": ""})
+        return closed
+
     async def _alert_unclaimed(self, waiting: Waiting, now: float) -> None:
         cid = waiting.conversation_id
         state = await self.live.get(cid)
         contact_id = int(state["contact"])
+        # A burst's cases alert once, for the whole burst: the supervisor sees the group in the console.
+        if state.get("burst") and not await self.redis.set(self.live.key("burst-alerted", state["burst"]), "1",
+                                                           nx=True, ex=3600):
+            return
         alert = {"type": "alert", "kind": "critical_unclaimed", "conversation": cid,
                  "waited_s": round(now - waiting.queued_at), "at": now}
         await self.redis.lpush(self.live.key("alerts"), json.dumps(alert))

@@ -50,7 +50,9 @@ def _rows(store: Store, start: float, end: float, channel: Optional[str]) -> Lis
     if channel:
         query = query.where(conversations.c.channel == channel)
     with store.engine.connect() as db:
-        return [Store._contact(row) for row in db.execute(query)]
+        rows = [Store._contact(row) for row in db.execute(query)]
+    # A burst dismissed as abuse (handoff/bursts.py) was never a contact received.
+    return [r for r in rows if r["outcomes"] != ["abusive"]]
 
 
 def _provinces(store: Store, contact_ids: List[int]) -> Dict[int, str]:

@@ -79,8 +79,21 @@ async def handle_web_message(request: web.Request) -> web.Response:
     except BadRequest as error:
         logger.info("web request refused: %s", error.code)
         return error_response(error)
+    await join_burst_if_flooding(request, body["sender"])
     replies = await inbox.handle(Inbound(CHANNEL, body["sender"], body["text"]))
     return web.json_response({"messages": [{"text": r} for r in replies or []]})
+
+
+async def join_burst_if_flooding(request: web.Request, sender: str) -> None:
+    """A new conversation beyond its address's bound joins a burst before its first message is
+    triaged (handoff/bursts.py): it is answered and queued as always, grouped for the supervisor."""
+    handoff = request.app["handoff"]
+    if await handoff.redis.exists(handoff.pointer(CHANNEL, sender)):
+        return
+    burst = await request.app["bursts"].group_for(CHANNEL, request.remote or "")
+    if burst:
+        cid = await handoff.conversation_for(CHANNEL, sender)
+        await handoff.live.set_fields(cid, burst=burst)
 
 
 class Outbox:

@@ -166,6 +166,7 @@
           + ago(data.alerts[0].waited_s) + ". Hãy phân công ngay.";
       } else { banner.hidden = true; }
       if (data.waiting.some(function (c) { return c.priority === "critical"; }) && me.role === "supervisor" && !banner.hidden) criticalAlert();
+      if (data.bursts) renderBursts(data.bursts, data.circuit);
     }).catch(function () {});
     api("GET", "/api/counsellors").then(function (data) {
       var team = $("team"); team.textContent = "";
@@ -176,6 +177,31 @@
       });
       team.dataset.list = JSON.stringify(data.counsellors);
     }).catch(function () {});
+  }
+
+  // Bursts (supervisors): many new conversations from one address, or the circuit open; one
+  // button closes a whole group as abuse. Each case is still in the queue, to be looked at first.
+  function renderBursts(bursts, circuit) {
+    var ids = Object.keys(bursts), list = $("bursts");
+    $("bursts-panel").hidden = !ids.length && !circuit;
+    $("circuit").hidden = !circuit;
+    if (circuit) $("circuit").textContent = "Lượng cuộc trò chuyện mới đang tăng bất thường (từ "
+      + new Date(circuit.since * 1000).toLocaleTimeString("vi-VN") + "): cuộc mới được gom vào một nhóm.";
+    list.textContent = "";
+    ids.forEach(function (id) {
+      var li = el("li", "case");
+      li.appendChild(el("div", "line", bursts[id] + " cuộc đang chờ, mở từ cùng "
+        + (id.charAt(0) === "c" ? "đợt tăng đột biến" : "một địa chỉ mạng") + " trong ít phút (có thể là tin giả)."));
+      var button = el("button", "danger", "Bỏ qua cả nhóm (quấy rối)");
+      button.type = "button";
+      button.setAttribute("aria-label", "Bỏ qua cả nhóm " + bursts[id] + " cuộc, ghi là quấy rối");
+      button.addEventListener("click", function () {
+        if (!window.confirm("Đóng " + bursts[id] + " cuộc của nhóm này, ghi là quấy rối? Hãy xem vài cuộc trước khi đóng.")) return;
+        api("POST", "/api/bursts/" + id + "/dismiss", {}).then(refresh).catch(function () {});
+      });
+      li.appendChild(button);
+      list.appendChild(li);
+    });
   }
 
   function renderCases(list, cases, waiting) {
@@ -189,6 +215,7 @@
       line.appendChild(el("span", "muted", c.sender));
       line.appendChild(el("span", "muted", waiting ? "chờ " + ago(c.wait_s) : (c.counsellor ? "· " + c.counsellor : "")));
       if (c.returned) line.appendChild(el("span", "badge", "trả lại"));
+      if (c.burst) line.appendChild(el("span", "badge", "trong nhóm dồn dập"));
       li.appendChild(line);
       if (c.trigger_text) li.appendChild(el("div", "trigger", c.trigger_text));
       li.addEventListener("click", function () { openConversation(c.id); });

@@ -322,3 +322,49 @@ async def test_supervisors_see_the_directory_facts_with_those_past_review_first(
     first = body["entries"][0]
     assert first["past_review"] and first["source"] and first["verified"] and first["review_due"]
     assert {"law", "decree", "line_111", "police_113"} <= {e["id"] for e in body["entries"]}
+
+
+async def test_a_fresh_sender_flood_is_one_group_and_a_real_person_still_gets_through(
+        consoles, store, redis, gateway_without_rasa):
+    """30 fresh sender ids from one machine crying danger, as a flood script would; meanwhile a
+    real person on the same network writes. Everyone gets the safety answer; the supervisor sees
+    one group, not 30 cases to triage one by one, and closes it in one step."""
+    gateway = gateway_without_rasa
+    supervisor = await signed_in(consoles, store, "gs.lan", role="supervisor")
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=("127.0.0.7", 0))) as dorm:
+        flood = [await user_says(dorm, gateway, uuid.uuid4().hex, "cứu tôi với, tôi bị nhốt") for _ in range(30)]
+        real = uuid.uuid4().hex
+        answer = await user_says(dorm, gateway, real, "em bị chủ giữ trong xưởng, không cho về, cứu em")
+    assert all(any("113" in text for text in replies) for replies in flood + [answer])
+    assert await redis.zcard("hl:queue") == 31  # nobody dropped: every case is in line
+    _, queue = await supervisor.call("GET", "/api/queue")
+    grouped = [c for c in queue["waiting"] if c["burst"]]
+    assert len(queue["bursts"]) == 1 and list(queue["bursts"].values()) == [len(grouped)]
+    assert 30 - 6 <= len(grouped) <= 31 - 6  # the first six a minute from one address are not grouped
+    # The real person, whatever their place, is a case a counsellor can open and claim.
+    cid = (await redis.get(f"hl:sender:web:{real}")).decode()
+    assert any(c["id"] == cid and c["priority"] == "critical" for c in queue["waiting"])
+    # One action closes the group as abuse; the ungrouped cases stay in line.
+    [burst] = queue["bursts"]
+    counsellor = await signed_in(consoles, store, "tv.minh")
+    assert (await counsellor.call("POST", f"/api/bursts/{burst}/dismiss", {}))[0] == 403
+    status, body = await supervisor.call("POST", f"/api/bursts/{burst}/dismiss", {})
+    assert status == 200 and body["closed"] == len(grouped)
+    _, after = await supervisor.call("GET", "/api/queue")
+    assert len(after["waiting"]) == 31 - len(grouped) and not after["bursts"]
+    contacts = [c for g in grouped for c in store.contacts_of(g["id"])]
+    assert contacts and all(c["outcomes"] == ["abusive"] for c in contacts)
+
+
+async def test_a_global_surge_opens_the_circuit_that_supervisors_see(consoles, store, redis, gateway_without_rasa):
+    from handoff.bursts import BurstGuard
+
+    guard = BurstGuard(redis, per_address=100, total=5)
+    groups = [await guard.group_for("web", f"10.1.0.{i}") for i in range(8)]
+    assert groups[:5] == [""] * 5 and len(set(groups[5:])) == 1 and groups[5].startswith("c")
+    assert (await guard.circuit())["burst"] == groups[5]
+    supervisor = await signed_in(consoles, store, "gs.tuan", role="supervisor")
+    _, queue = await supervisor.call("GET", "/api/queue")
+    assert queue["circuit"]["burst"] == groups[5]
+    counsellor = await signed_in(consoles, store, "tv.hung")
+    assert "circuit" not in (await counsellor.call("GET", "/api/queue"))[1]
