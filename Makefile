@@ -26,26 +26,31 @@ setup: install train
 
 install: $(RASA_STAMP) $(STAMP)
 
-# $(1): venv, $(2): Python version, $(3): requirements/<name>, $(4): stamp
+# What each venv is bootstrapped with before its requirements (Rasa 3.6 builds need the old setuptools;
+# rasa-sdk 3.21's grpcio-tools needs a new one).
+RASA_BOOT     := "pip<25" "setuptools==70.3.0" "wheel==0.45.1"
+SERVICES_BOOT := "pip<25" "setuptools==84.2.1" "wheel==0.45.1"
+
+# $(1): venv, $(2): Python version, $(3): requirements/<name>, $(4): stamp, $(5): bootstrap pins
 define make_venv
 	@test -n "$(call find_python,$(2))" || { echo "Python $(2) not found (pyenv install $(2))"; exit 1; }
 	test -x $(1)/bin/python || $(call find_python,$(2)) -m venv $(1)
-	$(1)/bin/pip install -q --disable-pip-version-check "pip<25" "setuptools==70.3.0" "wheel==0.45.1"
+	$(1)/bin/pip install -q --disable-pip-version-check $(5)
 	$(1)/bin/pip install -q --disable-pip-version-check -r requirements/$(3).txt -c requirements/$(3).lock
 	rm -f $(1)/.installed-* && touch $(4)
 endef
 
 $(RASA_STAMP): requirements/rasa.txt requirements/rasa.lock
-	$(call make_venv,$(RASA_VENV),$(RASA_PYVER),rasa,$@)
+	$(call make_venv,$(RASA_VENV),$(RASA_PYVER),rasa,$@,$(RASA_BOOT))
 
 $(STAMP): requirements/services.txt requirements/services.lock
-	$(call make_venv,$(VENV),$(SERVICES_PYVER),services,$@)
+	$(call make_venv,$(VENV),$(SERVICES_PYVER),services,$@,$(SERVICES_BOOT))
 
 # Trains only when config, domain, training data or nlu/ changed (bot/model.py).
 # The urgency and category models are trained in each runtime (5 s each; their files name the runtime).
 train: install
 	$(RASA_BIN)/python -m bot train
-	$(BIN)/python -m bot train >/dev/null
+	$(BIN)/python -m bot train --text-models
 
 run: setup services
 	$(BIN)/python -m bot run
@@ -100,6 +105,15 @@ shell: setup
 versions: install
 	@$(RASA_BIN)/python -m bot.versions rasa requirements/rasa.txt
 	@$(BIN)/python -m bot.versions services requirements/services.txt
+
+# Advisories for both lock files (docs/deploy.md, "Keeping current"). pip-audit asks osv.dev;
+# where only the package registries can be reached, it says so and fails instead of passing silently.
+OSV_UP = .venv-audit/bin/python -c "import urllib.request, urllib.error; exec('try: urllib.request.urlopen(\'https://api.osv.dev/v1/query\', data=b\'{}\', timeout=5)\nexcept urllib.error.HTTPError: pass')" 2>/dev/null
+audit:
+	@test -x .venv-audit/bin/pip-audit || { $(call find_python,$(SERVICES_PYVER)) -m venv .venv-audit && .venv-audit/bin/pip install -q --disable-pip-version-check pip-audit==2.10.1; }
+	@$(OSV_UP) || { echo "make audit: osv.dev cannot be reached from here, so no advisory check ran (docs/deploy.md, \"Keeping current\")"; exit 2; }
+	.venv-audit/bin/pip-audit --vulnerability-service osv --no-deps --disable-pip -r requirements/services.lock
+	.venv-audit/bin/pip-audit --vulnerability-service osv --no-deps --disable-pip -r requirements/rasa.lock
 
 clean:
 	rm -rf models logs .pytest_cache  # reports/ stays: bench.md and bench.json are kept in git

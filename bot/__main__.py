@@ -1,7 +1,8 @@
 """Command line: `python -m bot <command>`.
 
   triage       JSON Lines in on stdin, triage records out on stdout (../shared/eval/README.md)
-  train        train the Rasa model and the urgency model if their data changed; print the Rasa model's path
+  train        train the Rasa model and the urgency and category models if their data changed; print the
+               Rasa model's path (--text-models: only the two small models, in this runtime)
   model-path   print the path the current model has (trained or not)
   serve        run the gateway (web chat and webhooks)
   rasa         become one Rasa server with the current model (RASA_PORT, RASA_HOST, RASA_TOKEN,
@@ -34,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     triage = sub.add_parser("triage", help="triage JSON Lines from stdin")
     triage.add_argument("--model", type=Path, help="model archive (default: the current one)")
-    sub.add_parser("train", help="train if needed and print the model path")
+    train = sub.add_parser("train", help="train if needed and print the model path")
+    train.add_argument("--text-models", action="store_true",
+                       help="only the urgency and category models (the services' runtime: Rasa trains in its own)")
     sub.add_parser("model-path", help="print the current model path")
     facts = sub.add_parser("facts", help="list the directory's facts with sources; mark those past review")
     facts.add_argument("--profile", help="deployment profile (default: HOTLINE_PROFILE, else national)")
@@ -62,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
         urgency_training.ensure_model()
         category_training.ensure_model()
-        print(model.ensure_model())
+        if not args.text_models:
+            print(model.ensure_model())
         return 0
     if args.command == "triage":
         from bot.triage import main as triage_main
