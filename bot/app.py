@@ -24,7 +24,7 @@ from bot.channels import web as web_channel
 from bot.channels import zalo as zalo_channel
 from bot.channels.base import Inbox, Outbound
 from bot import errors
-from bot.http_limits import HANDLER_ARGS, RUN_OPTIONS, hardened, refuse_encoded_bodies
+from bot.http_limits import HANDLER_ARGS, RUN_OPTIONS, hardened, read_body_within, refuse_encoded_bodies
 from bot.config import Config
 from bot.rasa_client import RasaClient
 from bot.router import Router
@@ -72,7 +72,8 @@ def create_app(
     errors.quiet_client_urls()
     # 64 KiB is far above the longest message we accept; larger bodies get 413.
     middlewares = [forwarded_scheme] if config.trust_proxy else []
-    app = hardened(web.Application(middlewares=[refuse_encoded_bodies, *middlewares, deny_unlisted],
+    app = hardened(web.Application(middlewares=[refuse_encoded_bodies, read_body_within(config.body_timeout_s),
+                                                *middlewares, deny_unlisted],
                                    client_max_size=64 * 1024, handler_args=HANDLER_ARGS))
     app["config"] = config
     app["directory"] = directory or default_directory(config.profile)

@@ -47,6 +47,8 @@ class Config:
     # (bot/triage.py) and the urgency detector all of it.
     max_message_chars: int = 20_000
     max_sender_chars: int = 128
+    # A request body not received within this many seconds is answered 408 (bot/http_limits.py).
+    body_timeout_s: float = 10.0
     # Handoff: live state in Redis, durable transcripts in SQL.
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Connections this process opens to Redis at most; a command waits for a free one. Web long
@@ -142,6 +144,7 @@ class Config:
             action_port=int(env.get("ACTION_PORT", d.action_port)),
             action_token=env.get("ACTION_SERVER_TOKEN", d.action_token),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS", d.max_message_chars)),
+            body_timeout_s=float(env.get("BODY_TIMEOUT_S", d.body_timeout_s)),
             redis_url=env.get("REDIS_URL", d.redis_url),
             redis_max_connections=int(env.get("REDIS_MAX_CONNECTIONS", d.redis_max_connections)),
             max_long_polls=int(env.get("MAX_LONG_POLLS", d.max_long_polls)),

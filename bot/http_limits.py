@@ -10,6 +10,8 @@ send plain bodies.
 """
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 # Passed to every connection's request handler (web.Application(handler_args=...)).
@@ -47,6 +49,24 @@ async def refuse_encoded_bodies(request: web.Request, handler) -> web.StreamResp
         raise web.HTTPUnsupportedMediaType(text="compressed request bodies are not accepted",
                                            headers={"Connection": "close", "Accept-Encoding": "identity"})
     return await handler(request)
+
+
+def read_body_within(seconds: float):
+    """A middleware that reads a request's body before the handler, within ``seconds``: a client
+    that trickles its body (slowloris) gets 408 instead of holding the request. Headers are
+    bounded by the proxy in front (deploy/nginx.conf: client_header_timeout)."""
+
+    @web.middleware
+    async def read_in_time(request: web.Request, handler) -> web.StreamResponse:
+        if request.body_exists and request.method in ("POST", "PUT", "PATCH"):
+            try:
+                await asyncio.wait_for(request.read(), seconds)  # kept: the handler's read() returns it
+            except asyncio.TimeoutError:
+                raise web.HTTPRequestTimeout(text="the request body was not sent in time",
+                                             headers={"Connection": "close"})
+        return await handler(request)
+
+    return read_in_time
 
 
 def hardened(app: web.Application) -> web.Application:

@@ -429,10 +429,21 @@ async def _review(request, handoff: Handoff, cid: str):
                             bool(body.get("follow_up")), note)
 
 
+AUDIT_PAGE, AUDIT_PAGE_MAX = 100, 500
+
+
 @requires("audit.read")
 async def audit_log(request: web.Request) -> web.Response:
+    """The audit log, newest first, a page at a time: ``?limit=`` (100, at most 500) and
+    ``?before=<id>`` (the ``next`` of the previous page; null on the last one)."""
     store = request.app["handoff"].store
-    return web.json_response({"audit": await store.run(store.audit_log)})
+    try:
+        limit = min(max(int(request.query.get("limit", AUDIT_PAGE)), 1), AUDIT_PAGE_MAX)
+        before = int(request.query["before"]) if "before" in request.query else None
+    except ValueError:
+        return api_error(400, "invalid_query", "Tham số phân trang không hợp lệ.")
+    page = await store.run(store.audit_page, before, limit)
+    return web.json_response({"audit": page, "next": page[-1]["id"] if len(page) == limit else None})
 
 
 async def _export(request, handoff: Handoff, cid: str):

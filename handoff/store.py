@@ -394,3 +394,11 @@ class Store:
     def audit_log(self) -> List[Dict[str, Any]]:
         with self.engine.connect() as db:
             return [_row(r) for r in db.execute(sa.select(audit).order_by(audit.c.id))]
+
+    def audit_page(self, before: Optional[int], limit: int) -> List[Dict[str, Any]]:
+        """Up to ``limit`` entries, newest first, older than the entry ``before`` when given."""
+        query = sa.select(audit).order_by(audit.c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(audit.c.id < before)
+        with self.engine.connect() as db:
+            return [_row(r) for r in db.execute(query)]

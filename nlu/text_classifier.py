@@ -144,12 +144,19 @@ class TextClassifier:
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 
+    def _scores(self, views: Sequence[str]) -> List[Dict[str, float]]:
+        """P(label) of each view as a whole (a subclass may read parts of it too)."""
+        out = []
+        for view in views:
+            row = dict(zip(self._classes, self._probabilities(view)))
+            out.append({label: float(row.get(label, 0.0)) for label in self.labels})
+        return out
+
     def probabilities_many(self, views: Sequence[str]) -> List[Dict[str, float]]:
-        return [self.probabilities(view) for view in views]
+        return self._scores(views)
 
     def probabilities(self, view: str) -> Dict[str, float]:
-        row = dict(zip(self._classes, self._probabilities(view)))
-        return {label: float(row.get(label, 0.0)) for label in self.labels}
+        return self.probabilities_many([view])[0]
 
 
 def model_file(name: str, fingerprint_: str) -> Path:

@@ -215,7 +215,7 @@
       line.appendChild(el("span", "muted", c.sender));
       line.appendChild(el("span", "muted", waiting ? "chờ " + ago(c.wait_s) : (c.counsellor ? "· " + c.counsellor : "")));
       if (c.returned) line.appendChild(el("span", "badge", "trả lại"));
-      if (c.burst) line.appendChild(el("span", "badge", "trong nhóm dồn dập"));
+      if (c.burst) line.appendChild(el("span", "badge", "nhóm"));
       li.appendChild(line);
       if (c.trigger_text) li.appendChild(el("div", "trigger", c.trigger_text));
       li.addEventListener("click", function () { openConversation(c.id); });

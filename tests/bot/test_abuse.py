@@ -142,3 +142,22 @@ async def test_five_hundred_long_polls_keep_redis_connections_bounded(gateway_pr
         assert len(told_to_wait) >= 480 and all(a["messages"] == [] for a in answers)
     finally:
         await watcher.aclose()
+
+
+async def test_a_body_trickled_too_slowly_is_cut_off_and_others_are_served(tmp_path, redis, store, http):
+    from tests.conftest import start_gateway, stop_gateway
+
+    runner, url = await start_gateway(f"http://127.0.0.1:{free_port()}", redis, store, body_timeout_s=1.0)
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /webhooks/web HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 60\r\n\r\n{\"sender\": \"slow\", ")  # and then nothing more
+        await writer.drain()
+        async with http.get(url + "/healthz") as r:  # the line is not held up meanwhile
+            assert r.status == 200
+        status_line = await asyncio.wait_for(reader.readline(), 5)
+        assert b" 408 " in status_line
+        writer.close()
+    finally:
+        await stop_gateway(runner)

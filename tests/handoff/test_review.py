@@ -109,3 +109,22 @@ async def test_a_counsellor_refers_a_case_with_only_what_the_partner_needs_and_t
                                                                    "consent"}
     kinds = [e["kind"] for e in conversation["events"]]
     assert kinds.count("referral_updated") == 2 and "referral_opened" in kinds
+
+
+async def test_the_audit_log_comes_a_page_at_a_time_newest_first(consoles, store, gateway_without_rasa):
+    admin = await signed_in(consoles, store, "ret.admin2", "admin")
+    for i in range(7):
+        store.audit("ret.admin2", "test_entry", f"page-{i}")
+    seen, before = [], None
+    while True:
+        status, page = await admin.call("GET", "/api/audit?limit=3" + (f"&before={before}" if before else ""))
+        assert status == 200 and len(page["audit"]) <= 3
+        seen += page["audit"]
+        before = page["next"]
+        if before is None:
+            break
+    ids = [a["id"] for a in seen]
+    assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids)) == len(store.audit_log())
+    assert [a["object"] for a in seen if a["action"] == "test_entry"][:3] == ["page-6", "page-5", "page-4"]
+    assert (await admin.call("GET", "/api/audit?limit=zero"))[0] == 400
+    assert len((await admin.call("GET", "/api/audit?limit=100000"))[1]["audit"]) <= 500
