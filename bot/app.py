@@ -72,8 +72,9 @@ def create_app(
     errors.quiet_client_urls()
     # 64 KiB is far above the longest message we accept; larger bodies get 413.
     middlewares = [forwarded_scheme] if config.trust_proxy else []
-    app = hardened(web.Application(middlewares=[refuse_encoded_bodies, read_body_within(config.body_timeout_s),
-                                                *middlewares, deny_unlisted],
+    # The proxy's middleware first: it clones the request, which must happen before any body is read.
+    app = hardened(web.Application(middlewares=[*middlewares, refuse_encoded_bodies,
+                                                read_body_within(config.body_timeout_s), deny_unlisted],
                                    client_max_size=64 * 1024, handler_args=HANDLER_ARGS))
     app["config"] = config
     app["directory"] = directory or default_directory(config.profile)
