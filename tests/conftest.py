@@ -34,21 +34,34 @@ SEEDS = SHARED / "seeds"
 # Tests of the code both runtimes import (the detector, folding, the directory).
 SHARED_TESTS = (Path(__file__).parent / "nlu", Path(__file__).parent / "directory")
 RASA_MARK = "pytestmark = pytest.mark.rasa_runtime"
+# A module in a shared folder that needs the gateway says so.
+SERVICES_MARK = "pytestmark = pytest.mark.services_runtime"
 THIS_RUNTIME = "rasa" if importlib.util.find_spec("rasa") else "services"
 
 
 def runtime_of(path: Path) -> str:
     """Where a test module runs: "rasa" (it says ``pytestmark = pytest.mark.rasa_runtime``),
-    "both" (tests of shared code), or "services"."""
-    if RASA_MARK in path.read_text(encoding="utf-8"):
+    "services" (it says ``pytestmark = pytest.mark.services_runtime``, or is not a test of shared
+    code), or "both" (the other tests of shared code)."""
+    source = path.read_text(encoding="utf-8")
+    if RASA_MARK in source:
         return "rasa"
+    if SERVICES_MARK in source:
+        return "services"
     return "both" if any(path.is_relative_to(folder) for folder in SHARED_TESTS) else "services"
 
 
+def runs_here(path: Path) -> bool:
+    return runtime_of(path) in (THIS_RUNTIME, "both")
+
+
 def pytest_ignore_collect(collection_path: Path, config):
-    # Decided before the module is imported: each runtime lacks the other's libraries.
+    # Decided before anything is imported, a folder's conftest.py included: each runtime lacks
+    # the other's libraries.
+    if collection_path.is_dir() and collection_path != Path(__file__).parent:
+        return not any(runs_here(module) for module in collection_path.rglob("test_*.py"))
     if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
-        return runtime_of(collection_path) not in (THIS_RUNTIME, "both")
+        return not runs_here(collection_path)
     return None
 
 

@@ -6,6 +6,9 @@ import pytest
 from tests.bot.test_web_channel import say, texts
 from tests.conftest import free_port, start_gateway, stop_gateway
 
+# The gateway with Rasa: the services' runtime only (tests/conftest.py).
+pytestmark = pytest.mark.services_runtime
+
 
 @pytest.fixture(params=["national", "quang_ninh"])
 async def profile_gateway(request, backend, redis, store):

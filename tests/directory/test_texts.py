@@ -15,6 +15,9 @@ from bot.model import ROOT
 from directory import Directory
 from directory.messages import safety_message, unavailable_message
 from handoff import texts
+
+# Renders the gateway's page and notices: the services' runtime only (tests/conftest.py).
+pytestmark = pytest.mark.services_runtime
 from handoff.console import load_quick_replies
 
 PROFILES = ("national", "quang_ninh")
