@@ -105,13 +105,15 @@ def backend(model, tmp_path_factory, database_url):
 
 @pytest.fixture
 async def redis():
-    from redis.asyncio import Redis
+    """The test database through the client production uses (handoff.queue.connect): a bounded
+    pool that waits for a free connection (redis-py's plain pool refuses past 100)."""
+    from handoff.queue import connect
 
-    client = Redis.from_url(TEST_REDIS_URL)
+    client = connect(TEST_REDIS_URL)
     await client.flushdb()
     yield client
     await client.flushdb()
-    await client.close()
+    await getattr(client, "aclose", client.close)()  # redis-py 4.6 (Rasa's runtime) has only close()
 
 
 @pytest.fixture
@@ -174,21 +176,21 @@ def gateway_in_thread(backend, store):
     import asyncio
     import threading
 
-    from redis.asyncio import Redis
+    from handoff.queue import connect
 
     loop = asyncio.new_event_loop()
     started = threading.Event()
     box = {}
 
     async def begin():
-        box["redis"] = Redis.from_url(TEST_REDIS_URL)
+        box["redis"] = connect(TEST_REDIS_URL)
         await box["redis"].flushdb()
         return await start_gateway(backend.rasa_url, box["redis"], store, backend.token)
 
     async def end():
         await box["runner"].cleanup()
         await box["redis"].flushdb()
-        await box["redis"].close()
+        await box["redis"].aclose()
 
     def serve():
         asyncio.set_event_loop(loop)

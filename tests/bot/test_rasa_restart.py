@@ -70,7 +70,7 @@ async def test_action_server_down(own_backend, crash_gateway, http, store, redis
     own_backend.kill(own_backend.actions)
     try:
         # A request for a person needs a custom action: the person hears the numbers, not silence.
-        replies = await user_says(http, gateway, person, "cho em nói chuyện với tư vấn viên")
+        replies = await user_says(http, gateway, person, "cho mình gặp nhân viên tư vấn với")
         assert replies and UNAVAILABLE in replies[0] and "111" in replies[0]
         # Answers that need no action still come from the bot.
         assert answered_by_the_bot(await user_says(http, gateway, person, "số điện thoại đường dây nóng là gì"))

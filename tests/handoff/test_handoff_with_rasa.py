@@ -27,7 +27,7 @@ async def rasa_paused(backend, sender_key):
 async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_held(
         http, gateway, backend, store, redis):
     sender = uuid.uuid4().hex
-    replies = await user_says(http, gateway, sender, "cho em nói chuyện với tư vấn viên được không")
+    replies = await user_says(http, gateway, sender, "cho mình gặp nhân viên tư vấn với")
     joined = "\n".join(replies)
     assert "vị trí số 1" in joined and "bạn đang ở đâu" in joined  # place in line, then the intake form
     assert await redis.zcard("hl:queue") == 1
@@ -85,7 +85,7 @@ async def test_a_person_moved_across_the_border_tonight_is_queued_critical_with_
 async def test_an_urgent_message_the_first_check_misses_is_escalated_by_the_nlu(http, gateway, redis):
     # The gateway's first check (the text alone) rates this message normal; Rasa's urgent_rescue
     # intent sends it to the rescue action, whose check with the intent escalates it.
-    text = "mẹ ơi con không về được"
+    text = "em muốn về nhà mà không ai cho"
     assert default_detector().assess(text).level == "normal"
     assert default_detector().assess(text, {"urgent_rescue": 0.95}).is_urgent
     await user_says(http, gateway, uuid.uuid4().hex, text)
