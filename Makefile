@@ -3,8 +3,9 @@
 # Two runtimes (docs/deploy.md, "Two runtimes"): Rasa's on Python 3.10, which Rasa 3.6 needs and
 # which only ever listens on loopback; everything else (gateway, console, channels, handoff, action
 # server, command-line tools) on a supported CPython with current libraries.
-# Rasa's runtime keeps the name .venv: the evaluation's triage contract runs `.venv/bin/python -m bot triage`.
-RASA_PYVER     := 3.10.13
+# Rasa's runtime keeps the name .venv and .python-version: the evaluation's triage contract runs
+# `.venv/bin/python -m bot triage`.
+RASA_PYVER     := $(shell cat .python-version)
 SERVICES_PYVER := 3.12.1
 find_python = $(firstword $(wildcard $(HOME)/.pyenv/versions/$(1)/bin/python /root/.pyenv/versions/$(1)/bin/python) $(shell command -v python$(basename $(1))))
 RASA_VENV  := .venv
@@ -40,7 +41,7 @@ define make_venv
 	rm -f $(1)/.installed-* && touch $(4)
 endef
 
-$(RASA_STAMP): requirements/rasa.txt requirements/rasa.lock
+$(RASA_STAMP): requirements/rasa.txt requirements/rasa.lock .python-version
 	$(call make_venv,$(RASA_VENV),$(RASA_PYVER),rasa,$@,$(RASA_BOOT))
 
 $(STAMP): requirements/services.txt requirements/services.lock

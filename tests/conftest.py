@@ -117,6 +117,17 @@ async def redis():
 
 
 @pytest.fixture
+def redis_server(tmp_path):
+    """A private redis-server of the test's own (tests/services.py), which it may crash or count."""
+    from tests.services import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def store(database_url):
     from handoff.store import Store
 

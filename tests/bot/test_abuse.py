@@ -15,7 +15,6 @@ from redis.asyncio import Redis
 
 from bot.launcher import free_port, wait_for_port
 from bot.model import ROOT, rasa_env
-from tests.services import RedisServer
 
 # Every route a stranger can reach, with the method it takes; the last one does not exist.
 ROUTES = [("POST", "/webhooks/web"), ("GET", "/webhooks/web/updates?sender=x&after=0&wait_ms=0"),
@@ -32,17 +31,9 @@ def rss_mb(pid: int) -> float:
 
 
 @pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def gateway_process(tmp_path, own_redis):
+def gateway_process(tmp_path, redis_server):
     port = free_port()
-    env = {**rasa_env(), "GATEWAY_PORT": str(port), "REDIS_URL": own_redis.url,
+    env = {**rasa_env(), "GATEWAY_PORT": str(port), "REDIS_URL": redis_server.url,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'abuse.sqlite3'}", "RASA_URL": f"http://127.0.0.1:{free_port()}",
            "REDIS_MAX_CONNECTIONS": "40", "MAX_LONG_POLLS": "20", "MAX_LONG_POLLS_PER_SENDER": "2"}
     log = open(tmp_path / "gateway.log", "ab")
@@ -116,9 +107,9 @@ async def test_error_responses_carry_the_security_headers_and_no_version(gateway
                 assert "aiohttp" not in str(r.headers) and "Python" not in str(r.headers)
 
 
-async def test_five_hundred_long_polls_keep_redis_connections_bounded(gateway_process, own_redis):
+async def test_five_hundred_long_polls_keep_redis_connections_bounded(gateway_process, redis_server):
     _process, url = gateway_process
-    watcher = Redis.from_url(own_redis.url)
+    watcher = Redis.from_url(redis_server.url)
     try:
         before = (await watcher.info("clients"))["connected_clients"]
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:

@@ -14,15 +14,6 @@ from bot.launcher import free_port
 from handoff import texts
 from tests.conftest import start_gateway, stop_gateway
 from tests.handoff.conftest import Console, ensure_user, user_receives, user_says
-from tests.services import RedisServer
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
