@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup install train run test eval bench shell browser kannel services users versions audit clean
+.PHONY: setup install train run test eval bench shell browser kannel nginx services users versions audit clean
 
 setup: install train
 
@@ -84,8 +84,15 @@ kannel:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kannel kannel-extras >/dev/null; } || \
 	  echo "Kannel could not be installed: the SMS test will be skipped"
 
+# Debian's nginx runs the shipped deploy/nginx.conf in front of a gateway (tests/bot/test_front_door.py);
+# where it cannot be installed the test is skipped and says why.
+nginx:
+	@test -x /usr/sbin/nginx || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } || \
+	  echo "nginx could not be installed: the front-door test will be skipped"
+
 # Each test runs in its runtime: tests marked rasa_runtime in Rasa's, shared code's tests in both.
-test: setup browser kannel services
+test: setup browser kannel nginx services
 	$(RASA_BIN)/python -m pytest -m "rasa_runtime or shared"
 	$(BIN)/python -m pytest -m "not rasa_runtime"
 
