@@ -108,9 +108,10 @@ async def dismiss_burst(request: web.Request) -> web.Response:
     burst = request.match_info["bid"]
     if not re.fullmatch(r"[ac][0-9a-f]{12}", burst):
         return api_error(404, "not_found", "Không tìm thấy nhóm này.")
-    closed = await request.app["handoff"].dismiss_burst(burst, request["session"].username)
-    await request.app["handoff"].store.run(request.app["handoff"].store.audit, request["session"].username,
-                                           "burst.dismiss", burst)
+    handoff: Handoff = request.app["handoff"]
+    supervisor = request["session"].username
+    closed = await handoff.dismiss_burst(burst, supervisor)
+    await handoff.store.run(handoff.store.audit, supervisor, "burst.dismiss", burst)
     return web.json_response({"closed": closed})
 
 
