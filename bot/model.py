@@ -1,7 +1,10 @@
 """Trained models, cached by a hash of everything that shapes them.
 
 `make setup`, `make run`, the tests and `make eval` all call ``ensure_model``: a model
-is trained only when its inputs changed, so a test session trains at most once.
+is trained only when its inputs changed, so a test session trains at most once. Trained
+models are also kept in a cache outside the checkout (MODEL_CACHE_DIR, default
+~/.cache/hotline-vn/models), so a fresh clone on the same machine, such as CI's, reuses the
+model of the same inputs instead of spending 16 minutes training it again.
 """
 from __future__ import annotations
 
@@ -144,10 +147,44 @@ def training_env() -> dict:
     return env
 
 
+def model_cache_dir() -> Optional[Path]:
+    """Where trained models are kept across checkouts; MODEL_CACHE_DIR="" turns the cache off."""
+    configured = os.environ.get("MODEL_CACHE_DIR")
+    if configured == "":
+        return None
+    return Path(configured) if configured else Path.home() / ".cache" / "hotline-vn" / "models"
+
+
+def _from_cache(target: Path) -> bool:
+    cache = model_cache_dir()
+    cached = cache / target.name if cache else None
+    if cached is None or not cached.is_file():
+        return False
+    MODELS_DIR.mkdir(exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(cached, partial)
+    partial.replace(target)  # never a half-copied model under the real name
+    logger.info("model %s taken from the cache %s", target.name, cache)
+    return True
+
+
+def _to_cache(target: Path) -> None:
+    cache = model_cache_dir()
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / (target.name + ".partial")
+        shutil.copyfile(target, partial)
+        partial.replace(cache / target.name)
+    except OSError as error:  # a full or read-only disk costs the next clone a training, nothing more
+        logger.warning("could not keep the model in the cache (%s)", type(error).__name__)
+
+
 def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log: Optional[Path] = None) -> Path:
     """The trained model for ``config`` and the current data, training it if needed."""
     target = model_path(config, nlu_only)
-    if target.exists():
+    if target.exists() or _from_cache(target):
         return target
     MODELS_DIR.mkdir(exist_ok=True)
     log = log or MODELS_DIR / f"{target.name}.train.log"
@@ -164,4 +201,5 @@ def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log
         result = subprocess.run(command, cwd=ROOT, env=training_env(), stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0 or not target.exists():
         raise RuntimeError(f"training failed, see {log}")
+    _to_cache(target)
     return target

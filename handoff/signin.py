@@ -1,8 +1,8 @@
 """Sign-in that cannot slow the line or lock staff out.
 
-- **Its own hashing pool.** Argon2 runs in ``HashPool``: one thread by default, and at most
-  ``queue`` sign-ins waiting for it; beyond that a sign-in is answered "busy" at once. Database
-  calls and the web chat keep the default thread pool and the other core.
+- **Its own hashing pool.** Argon2 runs in ``HashPool``: one thread by default, at nice 10, and
+  at most ``queue`` sign-ins waiting for it; beyond that a sign-in is answered "busy" at once.
+  Database calls and the web chat keep the default thread pool and first call on the CPU.
 - **Growing waits, not a lockout.** Failures are counted per address and per account (for an
   hour). After ``free_failures`` of either, each further failure doubles the wait before that
   address, or that account, may try again (2 s, 4 s, 8 s … up to ``max_wait_s``). A try during
@@ -18,6 +18,8 @@ import asyncio
 import concurrent.futures
 import hashlib
 import math
+import os
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Optional, TypeVar
@@ -35,11 +37,24 @@ class HashPoolBusy(Exception):
     """Too many sign-ins are waiting for the hashing pool."""
 
 
+def _yield_the_cpu_to_the_line() -> None:
+    """Run this hashing thread, and the lane threads Argon2 starts from it, at a lower priority.
+
+    Argon2 hashes on four lanes, so one sign-in can fill both cores of a small server; at nice 10
+    the scheduler gives the event loop (every victim's chat) its share first. Linux applies the
+    value to the calling thread only; elsewhere the pool runs at normal priority."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
 class HashPool:
-    """A small thread pool for password hashing, with a bounded queue in front of it."""
+    """A small, low-priority thread pool for password hashing, with a bounded queue in front of it."""
 
     def __init__(self, threads: int = 1, queue: int = 8) -> None:
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="argon2")
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="argon2", initializer=_yield_the_cpu_to_the_line)
         self._slots = asyncio.Semaphore(threads + queue)
         self._capacity = threads + queue
 

@@ -29,3 +29,27 @@ def test_fingerprint_changes_with_training_data_only(tmp_path, monkeypatch):
         f.write("\n")
     assert model_module.fingerprint(root / "config.yml") != full
     assert model_module.fingerprint(root / "config.yml", nlu_only=True) == nlu_only
+
+
+def test_a_fresh_checkout_takes_the_model_of_the_same_inputs_from_the_cache(tmp_path, monkeypatch):
+    cache, models = tmp_path / "cache", tmp_path / "clone-models"
+    monkeypatch.setattr(model_module, "MODELS_DIR", models)
+    monkeypatch.setenv("MODEL_CACHE_DIR", str(cache))
+    monkeypatch.setenv("RASA_PYTHON", "/bin/false")  # any training would fail
+    expected = model_module.model_path()
+    cache.mkdir()
+    (cache / expected.name).write_bytes(b"a model trained by an earlier checkout")
+    found = model_module.ensure_model()
+    assert found == expected and found.read_bytes() == b"a model trained by an earlier checkout"
+    assert not list(models.glob("*.partial"))
+
+    # A model of other inputs is never taken, and an empty MODEL_CACHE_DIR turns the cache off.
+    found.unlink()
+    (cache / expected.name).rename(cache / "config-full-0000000000000000.tar.gz")
+    for setting in (str(cache), ""):
+        monkeypatch.setenv("MODEL_CACHE_DIR", setting)
+        try:
+            model_module.ensure_model()
+            raise AssertionError("trained nothing, yet returned a model")
+        except RuntimeError as error:
+            assert "training failed" in str(error)
