@@ -195,6 +195,6 @@ def serve(config: Optional[Config] = None) -> None:
     errors.init(config.sentry_dsn, config.sentry_environment)
     logger.info("gateway on http://%s:%d/", config.host, config.port)
     # uvloop (installed with Rasa's Sanic) cuts the gateway's CPU per message by about a tenth
-    # (README, "Load, latency").
+    # (docs/performance.md, "How the goals were reached").
     web.run_app(create_app(config), host=config.host, port=config.port, print=None, loop=uvloop.new_event_loop(),
                 **RUN_OPTIONS)

@@ -1,5 +1,6 @@
 """`python -m bot.rasa_server run …`: Rasa's own command line (the same arguments as `rasa`),
-with two fixes for speed that change no answer (README, "Load, latency"), and one gate.
+with two fixes for speed that change no answer (docs/performance.md, "How the goals were reached"),
+and one gate.
 
 1. Rasa 3.6 checks every custom action's answer with ``jsonschema.validate``, which first checks
    the schema itself against its metaschema. The schema never changes, yet that check is 98% of

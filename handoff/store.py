@@ -122,7 +122,7 @@ audit = sa.Table(
 
 
 # One statement with bound parameters: building ``insert().values(...)`` for each message cost
-# more CPU than SQLite's own work (README, "Load, latency").
+# more CPU than SQLite's own work (docs/performance.md, "How the goals were reached").
 INSERT_MESSAGE = messages.insert()
 _LATEST_CONVERSATION = (sa.select(conversations.c.id)
                         .where(conversations.c.channel == sa.bindparam("channel"),
@@ -134,7 +134,8 @@ def create_engine(url: str) -> sa.engine.Engine:
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         # A pool of open connections: SQLAlchemy 1.4 opens and closes one per use for SQLite files,
-        # and closing the last connection checkpoints the WAL, an fsync per message (README, "Speed").
+        # and closing the last connection checkpoints the WAL, an fsync per message
+        # (docs/performance.md, "How the goals were reached").
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                   poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=8)
 

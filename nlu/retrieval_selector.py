@@ -5,7 +5,8 @@ Rasa runs the ResponseSelector on every message, yet its choice is read only whe
 intent is one of its retrieval intents (``utter_faq_support`` picks "faq_support/loan";
 ``nlu.parse.response_key`` checks the same). For a greeting, a report or a cry for help its
 TensorFlow call and feature preparation were 4–5 ms of CPU spent for nothing, about a tenth
-of a Rasa server's work under load (README, "Load, latency"). Training is unchanged.
+of a Rasa server's work under load (docs/performance.md, "How the goals were reached").
+Training is unchanged.
 """
 from __future__ import annotations
 
