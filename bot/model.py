@@ -155,15 +155,20 @@ def model_cache_dir() -> Optional[Path]:
     return Path(configured) if configured else Path.home() / ".cache" / "hotline-vn" / "models"
 
 
+def _copy_whole(source: Path, target: Path) -> None:
+    """Copy under a temporary name, then rename: a reader never finds half a model under the real name."""
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+
+
 def _from_cache(target: Path) -> bool:
     cache = model_cache_dir()
     cached = cache / target.name if cache else None
     if cached is None or not cached.is_file():
         return False
     MODELS_DIR.mkdir(exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(cached, partial)
-    partial.replace(target)  # never a half-copied model under the real name
+    _copy_whole(cached, target)
     logger.info("model %s taken from the cache %s", target.name, cache)
     return True
 
@@ -174,9 +179,7 @@ def _to_cache(target: Path) -> None:
         return
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        partial = cache / (target.name + ".partial")
-        shutil.copyfile(target, partial)
-        partial.replace(cache / target.name)
+        _copy_whole(target, cache / target.name)
     except OSError as error:  # a full or read-only disk costs the next clone a training, nothing more
         logger.warning("could not keep the model in the cache (%s)", type(error).__name__)
 

@@ -68,13 +68,13 @@ FLOOD = """
 import asyncio, collections, sys, uuid
 import aiohttp
 
-async def main(base):
+async def main(base, password):
     browsers = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(f"127.0.3.{i + 1}", 0)))
                 for i in range(24)]
     statuses = collections.Counter()
 
     async def login(browser):
-        body = {"username": uuid.uuid4().hex, "password": "%s"}
+        body = {"username": uuid.uuid4().hex, "password": password}
         async with browser.post(base + "/api/login", json=body) as r:
             statuses[r.status] += 1
 
@@ -85,8 +85,8 @@ async def main(base):
         await b.close()
     print(dict(statuses), flush=True)
 
-asyncio.run(main(sys.argv[1]))
-""" % WRONG
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
 
 
 async def test_a_sign_in_flood_does_not_slow_the_web_chat(http, gateway_without_rasa):
@@ -102,7 +102,7 @@ async def test_a_sign_in_flood_does_not_slow_the_web_chat(http, gateway_without_
 
     await chat_latency(5)  # warm up
     normal = await chat_latency()
-    attacker = await asyncio.create_subprocess_exec(sys.executable, "-c", FLOOD, gateway,
+    attacker = await asyncio.create_subprocess_exec(sys.executable, "-c", FLOOD, gateway, WRONG,
                                                     stdout=asyncio.subprocess.PIPE)
     assert (await attacker.stdout.readline()).strip() == b"started"
     await asyncio.sleep(0.2)
