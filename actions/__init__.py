@@ -1,7 +1,7 @@
 """Rasa custom actions, by topic. Importing the package (as the action server does) turns
-on error reports when SENTRY_DSN is set, scrubbed as in bot/errors.py."""
-from bot import errors as _errors
-from bot.config import Config as _Config
+on error reports when SENTRY_DSN is set, scrubbed as in shared/errors.py."""
+from shared import errors as _errors
+from shared.config import Config as _Config
 
 _config = _Config.from_env()
 _errors.init(_config.sentry_dsn, _config.sentry_environment)

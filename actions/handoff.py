@@ -13,10 +13,10 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.config import Config
 from handoff.queue import connect
 from handoff.service import Escalation, Handoff
 from handoff.store import Store
+from shared.config import Config
 
 logger = logging.getLogger(__name__)
 

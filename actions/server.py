@@ -18,8 +18,8 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
-from bot.config import Config
-from bot.http_limits import HANDLER_ARGS, RUN_OPTIONS, hardened, refuse_encoded_bodies
+from shared.config import Config
+from shared.http_limits import HANDLER_ARGS, RUN_OPTIONS, hardened, refuse_encoded_bodies
 
 # A tracker with a long conversation and the domain: well above what Rasa sends, far below harm.
 MAX_BODY = 4 * 1024 * 1024

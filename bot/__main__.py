@@ -48,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     _quiet()
 
     if args.command == "facts":
-        from bot.config import Config
         from directory import Directory
         from directory.review import report
+        from shared.config import Config
 
         print(report(Directory.load(args.profile or Config.from_env().profile)))
         return 0
@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         serve()
         return 0
     if args.command == "rasa":
-        from bot.config import Config
         from bot.launcher import exec_rasa
+        from shared.config import Config
 
         exec_rasa(model.ensure_model(), Config.from_env())
     if args.command == "run":

@@ -23,9 +23,6 @@ from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
 from bot.channels import zalo as zalo_channel
 from bot.channels.base import Inbox, Outbound
-from bot import errors
-from bot.http_limits import HANDLER_ARGS, RUN_OPTIONS, hardened, read_body_within, refuse_encoded_bodies
-from bot.config import Config
 from bot.rasa_client import RasaClient
 from bot.router import Router
 from bot.turns import Turns
@@ -37,6 +34,9 @@ from handoff.service import Handoff, run_retention, run_watchdog
 from handoff.signin import HashPool, SignInThrottle
 from handoff.store import Store
 from nlu.urgency import UrgencyDetector, default_detector
+from shared import errors
+from shared.config import Config
+from shared.http_limits import HANDLER_ARGS, RUN_OPTIONS, hardened, read_body_within, refuse_encoded_bodies
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Pages with directory placeholders, rendered before they are served (never as static files).

@@ -194,7 +194,7 @@ def start_rasa(model: Path, port: int, action_port: int, workdir: Path, log: Opt
 
 def exec_rasa(model: Path, config) -> None:
     """`python -m bot rasa`: this process becomes one Rasa server (for containers and process
-    managers, which then signal Rasa itself), configured from the environment (bot/config.py)."""
+    managers, which then signal Rasa itself), configured from the environment (shared/config.py)."""
     workdir = Path(tempfile.mkdtemp(prefix="hotline-rasa-"))
     command = rasa_command(model, config.rasa_port, config.action_server_url, workdir, config.rasa_token,
                            config.tracker_store_url, config.rasa_host, int(config.retention_days * 86400),
@@ -242,7 +242,7 @@ def running_backend(model: Path, **kwargs) -> Iterator[Backend]:
 def run_all(model: Path) -> int:
     """`make run`: Rasa, actions and the gateway until Ctrl-C."""
     from bot.app import serve
-    from bot.config import Config
+    from shared.config import Config
 
     config = Config.from_env()
     log_dir = ROOT / "logs"

@@ -1,6 +1,6 @@
 """The service directory (data/directory.yml): every number, office, law and fact any text states.
 
-A shared piece, below nlu/, handoff/ and the gateway: texts elsewhere hold placeholders
+A room just above shared/ (beside nlu/, which it does not import), below handoff/ and the gateway: texts elsewhere hold placeholders
 ([[line.phone]], [[law]], [[legal_aid.text]]) and are rendered through ``Directory.render``
 for the deployment profile the operator chose (national 111 or a provincial line).
 """

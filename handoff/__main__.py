@@ -17,9 +17,9 @@ import getpass
 import sys
 from typing import List, Optional
 
-from bot.config import Config
 from handoff.auth import ROLES, hash_password
 from handoff.store import Store
+from shared.config import Config
 
 MIN_PASSWORD = 10
 

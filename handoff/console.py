@@ -21,11 +21,11 @@ from aiohttp import web
 
 from directory import default_directory
 from directory.review import rows
-from bot.config import ROOT
-from bot.payload import NotAnObject, json_object
 from handoff.auth import COOKIE, Sessions, api_error, requires
 from handoff.signin import Refusal
 from handoff.service import OUTCOMES, VICTIM_STATUS, Handoff, HandoffError, public_message
+from shared.config import ROOT
+from shared.payload import NotAnObject, json_object
 
 STATIC = Path(__file__).resolve().parent / "static"
 QUICK_REPLIES = ROOT / "data" / "quick_replies.yml"

@@ -19,9 +19,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from bot.payload import NotAnObject, json_object
 from handoff.auth import COOKIE, Sessions, allowed, api_error
 from handoff.service import Handoff
+from shared.payload import NotAnObject, json_object
 
 logger = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Pro
 
 from redis.asyncio import Redis
 
-from bot.config import Config
 from directory import Directory, default_directory
 from handoff import texts
 from handoff.places import province_in
 from handoff.queue import LiveState, Waiting, estimate_wait_s, order, run_pipeline
 from handoff.store import Store
+from shared.config import Config
 
 logger = logging.getLogger(__name__)
 

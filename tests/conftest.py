@@ -2,8 +2,9 @@
 the test Redis and store, and gateways on real loopback ports.
 
 Two runtimes run the tests (Makefile, `make test`): modules marked ``rasa_runtime`` need Rasa in
-process and run in Rasa's runtime only; tests of shared code (tests/nlu, tests/directory) run in
-both; every other test runs in the services' runtime. Each runtime skips the others' modules
+process and run in Rasa's runtime only; tests of code both runtimes import (tests/nlu,
+tests/directory, tests/shared) and of the rooms' layering (tests/test_rooms.py) run in both; every
+other test runs in the services' runtime. Each runtime skips the others' modules
 before importing them (``pytest_ignore_collect``)."""
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.config import Config  # noqa: E402
 from bot.launcher import free_port, running_backend  # noqa: E402
 from bot.model import ROOT, ensure_model  # noqa: E402
+from shared.config import Config  # noqa: E402
 
 # The hotline's shared material sits beside the checkout (../shared); SHARED_DIR overrides.
 SHARED = next(
@@ -31,8 +32,10 @@ SHARED = next(
 )
 TRIAGE_SAMPLE = SHARED / "eval" / "triage_sample.jsonl"
 SEEDS = SHARED / "seeds"
-# Tests of the code both runtimes import (the detector, folding, the directory).
-SHARED_TESTS = (Path(__file__).parent / "nlu", Path(__file__).parent / "directory")
+# Tests of the code both runtimes import (the detector, folding, the directory, shared/), and
+# the layering check, which reads sources only.
+SHARED_TESTS = tuple(Path(__file__).parent / name
+                     for name in ("nlu", "directory", "shared", "test_rooms.py"))
 RASA_MARK = "pytestmark = pytest.mark.rasa_runtime"
 # A module in a shared folder that needs the gateway says so.
 SERVICES_MARK = "pytestmark = pytest.mark.services_runtime"

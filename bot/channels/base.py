@@ -20,10 +20,10 @@ from typing import Awaitable, Callable, Dict, List, Optional, Tuple
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.config import Config
 from bot.router import Router
 from handoff.service import DeliveryFailed
 from handoff.texts import delivery_failed
+from shared.config import Config
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox, PermanentFailure, provider_route
-from bot.config import Config
 from handoff.service import Handoff
+from shared.config import Config
 
 logger = logging.getLogger(__name__)
 

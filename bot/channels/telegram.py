@@ -24,8 +24,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.base import Inbound, Inbox, PermanentFailure, provider_route, split_text
-from bot.config import Config
 from handoff.texts import GREETING, NOT_TEXT
+from shared.config import Config
 
 logger = logging.getLogger(__name__)
 

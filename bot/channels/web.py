@@ -24,8 +24,8 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox
-from bot.config import Config
-from bot.payload import NotAnObject, json_object
+from shared.config import Config
+from shared.payload import NotAnObject, json_object
 
 CHANNEL = "web"
 OUTBOX_MAXLEN = 500

@@ -26,9 +26,9 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox, PermanentFailure, provider_route, split_text
-from bot.config import Config
-from bot.payload import NotAnObject, json_object
 from handoff.texts import GREETING, NOT_TEXT
+from shared.config import Config
+from shared.payload import NotAnObject, json_object
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from actions.fallback import ActionFallback, misses_in_a_row
 from actions.handoff import ActionHandoff
 from actions.services import ActionFindServices
 from actions.urgent import ActionUrgentSafety
-from bot.config import Config
 from handoff.service import Handoff
+from shared.config import Config
 
 
 def user(intent, **extra):

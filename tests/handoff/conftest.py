@@ -1,9 +1,9 @@
 import aiohttp
 import pytest
 
-from bot.config import Config
 from handoff.auth import hash_password
 from handoff.service import Handoff
+from shared.config import Config
 
 
 class Outbox:

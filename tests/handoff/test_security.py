@@ -93,7 +93,7 @@ async def test_state_changes_without_the_csrf_token_are_refused(site, store):
 
 async def test_a_route_without_an_action_is_refused(redis, store):
     from bot.app import create_app
-    from bot.config import Config
+    from shared.config import Config
 
     app = create_app(Config(), redis=redis, store=store, watchdog=False)
 

@@ -290,7 +290,7 @@ def test_a_conversation_is_removed_only_while_it_has_no_message(store):
 
 
 async def test_follow_ups_show_the_safe_contact_answer_and_respect_a_no(redis, store):
-    from bot.config import Config
+    from shared.config import Config
 
     handoff = Handoff(redis, store, Config(follow_up_after_s=0.3))
     ensure_user(store, "ngoc")

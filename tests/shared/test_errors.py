@@ -5,11 +5,14 @@ import uuid
 import pytest
 import sentry_sdk
 
-from bot import errors
 from bot.launcher import free_port
 from handoff.store import Store, messages
+from shared import errors
 from tests.conftest import start_gateway, stop_gateway
 from tests.fakes.sentry import FakeSentry
+
+# Through a real gateway, with sentry-sdk 2 (Rasa's runtime has sentry-sdk 1): the services' runtime only.
+pytestmark = pytest.mark.services_runtime
 
 PHONE, CCCD = "0912 345 678", "001204012345"
 TEXT = "em bị nhốt ở Bavet, số của em"

@@ -47,7 +47,7 @@ class Config:
     # (bot/triage.py) and the urgency detector all of it.
     max_message_chars: int = 20_000
     max_sender_chars: int = 128
-    # A request body not received within this many seconds is answered 408 (bot/http_limits.py).
+    # A request body not received within this many seconds is answered 408 (shared/http_limits.py).
     body_timeout_s: float = 10.0
     # Handoff: live state in Redis, durable transcripts in SQL.
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -107,7 +107,7 @@ class Config:
     sms_max_parts: int = 6
     # Transcripts older than this are anonymised by the daily retention job (handoff/retention.py).
     retention_days: float = 180.0
-    # Error reports (bot/errors.py); off when empty.
+    # Error reports (shared/errors.py); off when empty.
     sentry_dsn: str = ""
     sentry_environment: str = "production"
     # Outbound sends to a provider: attempts and the first backoff (doubling).
