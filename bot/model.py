@@ -155,20 +155,66 @@ def model_cache_dir() -> Optional[Path]:
     return Path(configured) if configured else Path.home() / ".cache" / "hotline-vn" / "models"
 
 
+def _seal_path(model: Path) -> Path:
+    return model.with_name(model.name + ".sha256")
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return f"{digest.hexdigest()} {path.stat().st_size}"
+
+
+def _seal(model: Path) -> None:
+    """Written after the model is whole: a model without its seal (a training or a copy cut off
+    when a machine stopped) is never loaded."""
+    _write_whole(_seal_path(model), _digest(model).encode())
+
+
+def _is_sealed(model: Path, check_contents: bool = False) -> bool:
+    """The model is there with its seal, and as long as sealed (every byte read: ``check_contents``)."""
+    seal = _seal_path(model)
+    if not (model.is_file() and seal.is_file()):
+        return False
+    sealed_digest, _, sealed_size = seal.read_text().strip().partition(" ")
+    if model.stat().st_size != int(sealed_size or -1):
+        return False
+    return not check_contents or _digest(model) == f"{sealed_digest} {sealed_size}"
+
+
+def _partial_name(target: Path) -> Path:
+    # one name per process: two processes copying the same model never write into one file
+    return target.with_name(f"{target.name}.{os.getpid()}.partial")
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    partial = _partial_name(target)
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
 def _copy_whole(source: Path, target: Path) -> None:
     """Copy under a temporary name, then rename: a reader never finds half a model under the real name."""
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, partial)
-    partial.replace(target)
+    partial = _partial_name(target)
+    try:
+        shutil.copyfile(source, partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _from_cache(target: Path) -> bool:
     cache = model_cache_dir()
     cached = cache / target.name if cache else None
-    if cached is None or not cached.is_file():
+    if cached is None or not _is_sealed(cached, check_contents=True):
+        if cached is not None and cached.exists():
+            logger.warning("model %s in the cache %s is not whole; training it again", target.name, cache)
         return False
     MODELS_DIR.mkdir(exist_ok=True)
     _copy_whole(cached, target)
+    _seal(target)
     logger.info("model %s taken from the cache %s", target.name, cache)
     return True
 
@@ -180,6 +226,7 @@ def _to_cache(target: Path) -> None:
     try:
         cache.mkdir(parents=True, exist_ok=True)
         _copy_whole(target, cache / target.name)
+        _seal(cache / target.name)
     except OSError as error:  # a full or read-only disk costs the next clone a training, nothing more
         logger.warning("could not keep the model in the cache (%s)", type(error).__name__)
 
@@ -187,22 +234,28 @@ def _to_cache(target: Path) -> None:
 def ensure_model(config: Path = ROOT / "config.yml", nlu_only: bool = False, log: Optional[Path] = None) -> Path:
     """The trained model for ``config`` and the current data, training it if needed."""
     target = model_path(config, nlu_only)
-    if target.exists() or _from_cache(target):
+    if _is_sealed(target) or _from_cache(target):
         return target
     MODELS_DIR.mkdir(exist_ok=True)
     log = log or MODELS_DIR / f"{target.name}.train.log"
     logger.info("training %s (log: %s)", target.name, log)
-    with tempfile.TemporaryDirectory() as generated, open(log, "wb") as out:
+    # Rasa writes into a directory of its own, moved into place when whole: a training cut off
+    # leaves no half model under the real name.
+    with tempfile.TemporaryDirectory() as generated, tempfile.TemporaryDirectory(
+            dir=MODELS_DIR, prefix=".training-") as out_dir, open(log, "wb") as out:
         data = _rasa_data(training_data(nlu_only), Path(generated))
         command = [rasa_python(), "-m", "rasa", "train"]
         if nlu_only:
             command += ["nlu", "--nlu", *data]
         else:
             command += ["--domain", str(ROOT / "domain.yml"), "--data", *data]
-        command += ["--config", str(config), "--out", str(MODELS_DIR),
+        command += ["--config", str(config), "--out", out_dir,
                     "--fixed-model-name", target.name[: -len(".tar.gz")]]
         result = subprocess.run(command, cwd=ROOT, env=training_env(), stdout=out, stderr=subprocess.STDOUT)
-    if result.returncode != 0 or not target.exists():
-        raise RuntimeError(f"training failed, see {log}")
+        trained = Path(out_dir) / target.name
+        if result.returncode != 0 or not trained.is_file():
+            raise RuntimeError(f"training failed, see {log}")
+        trained.replace(target)
+    _seal(target)
     _to_cache(target)
     return target
