@@ -50,6 +50,13 @@ URGENT_HIGH_CONFIDENCE = 0.4
 MISSING_HIGH_CONFIDENCE = 0.6
 NLU_TAGS = {URGENT_INTENT: "nlu_urgent_rescue", MISSING_INTENT: "nlu_lost_contact"}
 
+# Signals whose wording is never a question about danger: "cứu em" or "they take us across
+# tonight" in a message that also asks "làm sao để biết" is still a person in it now.
+NOT_HYPOTHETICAL = {"distress_call", "moved_now"}
+# Signals no figure of speech explains: a phone hidden from the guards, a crossing tonight.
+# A "game" or "deadline" elsewhere in the message does not lower them.
+LITERAL_SIGNALS = {"secret_phone", "moved_now"}
+
 # A minor raises these high signals to critical (child protection comes first).
 MINOR_RAISES = {"lost_contact", "departure_soon", "documents_taken", "threat", "illegal_crossing"}
 
@@ -88,7 +95,8 @@ class Evidence:
 
     @property
     def lowering(self) -> List[str]:
-        found = [t for t in LOWERING if t in self.context]
+        literal = bool(LITERAL_SIGNALS.intersection(self.signals))
+        found = [t for t in LOWERING if t in self.context and not (literal and t == "figurative")]
         if self.hypothetical_wording and "hypothetical" not in found:
             found.insert(0, "hypothetical")
         return found
@@ -157,7 +165,7 @@ class UrgencyDetector:
     def evidence(self, text: str) -> Evidence:
         view = folded_view(text, self._teencode)
         signals = self._signals_in(view)
-        hypothetical = self._hypothetical_in(view) and "distress_call" not in signals
+        hypothetical = self._hypothetical_in(view) and not NOT_HYPOTHETICAL.intersection(signals)
         return Evidence(view, signals, self._context.tags(view), hypothetical)
 
     def lexicon_level(self, evidence: Evidence, intent: Optional[str] = None, confidence: float = 0.0) -> Urgency:

@@ -57,6 +57,41 @@ def test_questions_negations_and_ordinary_talk_stay_normal(detector, text):
     assert detector.assess(text).level == NORMAL
 
 
+@pytest.mark.parametrize("text, reason", [
+    ("tối nay bọn nó chở cả nhóm em sang Myawaddy", "moved_now"),
+    ("sang mai ho dua e qua bavet, e ko muon di", "moved_now"),
+    ("toi nay chung no se den bat em ve", "hunted"),
+    ("nhắn xong là em phải xoá hết, họ kiểm tra máy", "secret_phone"),
+    ("mỗi tối chỉ được cầm điện thoại 10 phút", "secret_phone"),
+    ("bị lấy máy rồi, mỗi ngày họ chỉ cho dùng 15 phút", "secret_phone"),
+])
+def test_imminent_crossings_raids_and_watched_phones_are_critical(detector, text, reason):
+    result = detector.assess(text)
+    assert result.level == CRITICAL and reason in result.reasons
+
+
+def test_a_parents_screen_time_is_not_a_watched_phone(detector):
+    assert detector.assess("mẹ chỉ cho em dùng điện thoại 1 tiếng mỗi ngày, chán quá").level == NORMAL
+
+
+def test_a_crossing_tonight_is_not_a_question_even_beside_question_words(detector):
+    text = "làm sao để biết họ đưa đi đâu, tối nay họ chở em qua biên giới rồi"
+    result = detector.assess(text)
+    assert result.level == CRITICAL and "hypothetical" not in result.reasons
+
+
+def test_months_of_it_until_now_are_not_the_past(detector):
+    assert "past" not in detector.evidence("em bị nhốt ở đây 3 tháng rồi").context
+    assert "past" not in detector.evidence("bi giu o cty nay 2 thang nay roi").context
+    assert "past" in detector.evidence("em bị nhốt ở đó 3 năm trước, giờ về rồi").context
+
+
+def test_no_figure_of_speech_explains_a_hidden_phone_or_a_crossing():
+    assert _evidence({"secret_phone": CRITICAL}, {"figurative"}).lowering == []
+    assert _evidence({"moved_now": CRITICAL}, {"figurative", "past"}).lowering == ["past"]
+    assert _evidence({"confinement": CRITICAL}, {"figurative"}).lowering == ["figurative"]
+
+
 def test_negation_does_not_reach_across_a_clause(detector):
     assert detector.assess("em không biết làm sao, họ nhốt em trong phòng").level == CRITICAL
     assert detector.assess("em không chịu thì bị đánh").level == CRITICAL
