@@ -15,7 +15,7 @@ BIN        := $(VENV)/bin
 RASA_STAMP := $(RASA_VENV)/.installed-$(shell cat requirements/rasa.txt requirements/rasa.lock | sha256sum | cut -c1-12)
 STAMP      := $(VENV)/.installed-$(shell cat requirements/services.txt requirements/services.lock | sha256sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
-# The services start Rasa, train and evaluate with this interpreter (bot/model.py).
+# The services start Rasa, train and evaluate with this interpreter (tools/model.py).
 export RASA_PYTHON := $(CURDIR)/$(RASA_BIN)/python
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -47,7 +47,7 @@ $(RASA_STAMP): requirements/rasa.txt requirements/rasa.lock .python-version
 $(STAMP): requirements/services.txt requirements/services.lock
 	$(call make_venv,$(VENV),$(SERVICES_PYVER),services,$@,$(SERVICES_BOOT))
 
-# Trains only when config, domain, training data or nlu/ changed (bot/model.py).
+# Trains only when config, domain, training data or nlu/ changed (tools/model.py).
 # The urgency and category models are trained in each runtime (5 s each; their files name the runtime).
 train: install
 	$(RASA_BIN)/python -m bot train
@@ -96,12 +96,12 @@ test: setup browser kannel nginx services
 	$(RASA_BIN)/python -m pytest -m "rasa_runtime or shared"
 	$(BIN)/python -m pytest -m "not rasa_runtime"
 
-# Speed, load and memory on this machine: reports/bench.md and reports/bench.json (bot/bench.py).
+# Speed, load and memory on this machine: reports/bench.md and reports/bench.json (tools/bench.py).
 bench: setup services
-	$(BIN)/python -m bot.bench
+	$(BIN)/python -m tools.bench
 
 eval: setup
-	$(RASA_BIN)/python -m bot.evaluate $(if $(ABLATION),--ablation)
+	$(RASA_BIN)/python -m tools.evaluate $(if $(ABLATION),--ablation)
 
 # A terminal chat with the assistant (Rasa shell plus the action server).
 shell: setup
@@ -111,8 +111,8 @@ shell: setup
 
 # One line per runtime: its Python and the versions of its direct dependencies.
 versions: install
-	@$(RASA_BIN)/python -m bot.versions rasa requirements/rasa.txt
-	@$(BIN)/python -m bot.versions services requirements/services.txt
+	@$(RASA_BIN)/python -m tools.versions rasa requirements/rasa.txt
+	@$(BIN)/python -m tools.versions services requirements/services.txt
 
 # Advisories for both lock files (docs/deploy.md, "Keeping current"). pip-audit asks osv.dev;
 # where only the package registries can be reached, it says so and fails instead of passing silently.

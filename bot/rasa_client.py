@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.triage import NLU_MAX_CHARS
+# The NLU sees at most this much of a message; the urgency detector sees all of it.
+NLU_MAX_CHARS = 2000
 
 
 class RasaUnavailable(Exception):
@@ -31,7 +32,7 @@ class RasaClient:
         self._bases = [u.strip().rstrip("/") for u in urls if u.strip()]
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._token = token
-        # Every request carries the token: the Rasa server refuses any without it (bot/rasa_server.py).
+        # Every request carries the token: the Rasa server refuses any without it (tools/rasa_server.py).
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.served: Dict[str, int] = collections.Counter()  # requests answered, per server
 

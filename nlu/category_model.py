@@ -3,7 +3,7 @@
 Rasa's DIET ranks intents; each intent belongs to one category (``CATEGORY_OF_INTENT``). A
 logistic regression on the folded view (nlu/text_classifier.py) learns the categories directly
 from the triage corpus, whose third-party reports, returnees and news discussions DIET confuses
-most (reports/triage.md). The two are averaged (``NLU_WEIGHT``, chosen by bot/tune_triage.py on
+most (reports/triage.md). The two are averaged (``NLU_WEIGHT``, chosen by tools/tune_triage.py on
 the training split). Without Rasa the model alone decides; without the model, the intents.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ CATEGORY_OF_INTENT = {
 CATEGORIES = tuple(sorted(set(CATEGORY_OF_INTENT.values())))
 UNKNOWN = "out_of_scope"
 C = 16.0  # by 5-fold cross-validation on the training split: 4 → 0.874, 16 → 0.881, 64 → 0.881
-# bot/tune_triage.py, out of fold on the 3 771 training messages: 0 (the model alone) 0.893, 0.2 0.899, 0.3 0.900,
+# tools/tune_triage.py, out of fold on the 3 771 training messages: 0 (the model alone) 0.893, 0.2 0.899, 0.3 0.900,
 # 0.4 0.901, 0.5 0.896, 1 (DIET alone) 0.888
 NLU_WEIGHT = 0.4
 FORMAT = 2  # 2: plain arrays, no scikit-learn objects

@@ -39,7 +39,7 @@ CRITICAL, HIGH, NORMAL = "critical", "high", "normal"
 LEVELS = (CRITICAL, HIGH, NORMAL)
 
 # With the NLU's ranking at hand, the detector's model and DIET are averaged with this weight:
-# two models of the same words that err differently; chosen by bot/tune_triage.py.
+# two models of the same words that err differently; chosen by tools/tune_triage.py.
 NLU_WEIGHT = 0.4  # 0.6 before the corpus grew by 959 messages (issue 12's third pass)
 # The lexicon-only detector (no trained model, and the baseline of reports/triage.md) escalates on
 # the NLU's word alone at these confidences.
@@ -75,7 +75,7 @@ class Urgency:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the learned model's probabilities move a level; chosen by bot/tune_triage.py on the
+    """Where the learned model's probabilities move a level; chosen by tools/tune_triage.py on the
     training split. ``signal_critical`` is above ``critical`` because a signal the model does not
     confirm still ends high, while a message without one may end normal."""
     signal_critical: float = 0.6   # P(critical) that confirms a critical danger signal

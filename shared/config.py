@@ -44,7 +44,7 @@ class Config:
     # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
     rasa_token: str = ""
     # Longest message accepted; the NLU reads the first 2000 characters of it
-    # (bot/triage.py) and the urgency detector all of it.
+    # (bot/rasa_client.py, tools/triage.py) and the urgency detector all of it.
     max_message_chars: int = 20_000
     max_sender_chars: int = 128
     # A request body not received within this many seconds is answered 408 (shared/http_limits.py).

@@ -20,8 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.launcher import free_port, running_backend  # noqa: E402
-from bot.model import ROOT, ensure_model  # noqa: E402
+from tools.launcher import free_port, running_backend  # noqa: E402
+from tools.model import ROOT, ensure_model  # noqa: E402
 from shared.config import Config  # noqa: E402
 
 # The hotline's shared material sits beside the checkout (../shared); SHARED_DIR overrides.
@@ -83,7 +83,7 @@ def model() -> Path:
 @pytest.fixture(scope="session")
 def nlu(model):
     """The model loaded in this process, parsing as a Rasa server does."""
-    from bot.triage import LocalNLU
+    from tools.triage import LocalNLU
 
     return LocalNLU(model)
 

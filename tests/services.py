@@ -8,8 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bot import launcher
-from bot.launcher import free_port
+from tools import launcher
+from tools.launcher import free_port
 
 
 class RedisServer:

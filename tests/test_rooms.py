@@ -1,7 +1,10 @@
 """Rooms depend downward only (issue 15): shared/ at the bottom, nlu/ and directory/ above it,
-handoff/ and actions/ above those, the gateway bot/ on top. Every product module below the gateway
-is read with ``ast``, imports inside functions included, and none may import a room above it (or
-beside it). Sources are only parsed, never imported: the test runs in both runtimes."""
+handoff/ and actions/ above those, the gateway bot/ above them, and the tooling tools/ (command
+line, model cache, launcher, Rasa runner, evaluation, tuning, bench) on top, apart from the
+gateway's runtime. Every module of bot/ and of the rooms below it is read with ``ast``, imports
+inside functions included, and none may import a room above it (or beside it). One module is let
+through: bot/__main__.py, which keeps `python -m bot` (the evaluation's triage contract) and only
+hands it to tools.cli. Sources are only parsed, never imported: the test runs in both runtimes."""
 from __future__ import annotations
 
 import ast
@@ -9,18 +12,23 @@ from pathlib import Path
 from typing import Iterator, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
-# What each room may not import. nlu/ imports no other room at all; directory/ may use shared/.
+# What each room may not import. nlu/ imports no other room at all; directory/ may use shared/;
+# no room below the tooling imports tools/ (which may import every room).
 FORBIDDEN = {
-    "shared": {"bot", "nlu", "directory", "handoff", "actions"},
-    "nlu": {"bot", "handoff", "actions", "directory", "shared"},
-    "directory": {"bot", "handoff", "actions", "nlu"},
-    "handoff": {"bot", "actions"},
-    "actions": {"bot"},
+    "shared": {"bot", "nlu", "directory", "handoff", "actions", "tools"},
+    "nlu": {"bot", "handoff", "actions", "directory", "shared", "tools"},
+    "directory": {"bot", "handoff", "actions", "nlu", "tools"},
+    "handoff": {"bot", "actions", "tools"},
+    "actions": {"bot", "tools"},
+    "bot": {"tools"},
 }
+# The one entry point let through, and all it may import: `python -m bot` handed to the tooling.
+ENTRY_POINT = ROOT / "bot" / "__main__.py"
+ENTRY_POINT_IMPORTS = {"sys", "tools.cli"}
 
 
 def modules(room: str) -> List[Path]:
-    return sorted(p for p in (ROOT / room).rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(p for p in (ROOT / room).rglob("*.py") if "__pycache__" not in p.parts and p != ENTRY_POINT)
 
 
 def imported(path: Path, source: str) -> Iterator[Tuple[int, str, str]]:
@@ -92,3 +100,23 @@ def test_the_check_finds_imports_anywhere_in_a_module():
     assert wrong_imports("nlu", ROOT / "nlu" / "example.py", "from shared import errors\n") == [
         "nlu/example.py:1: from shared import errors (nlu/ may not import shared/)"]
     assert wrong_imports("directory", ROOT / "directory" / "example.py", "from shared.config import Config\n") == []
+
+
+def test_the_entry_point_only_hands_the_command_line_to_the_tooling():
+    """bot/__main__.py imports tools.cli and nothing else of the project, and no module imports it."""
+    assert {name for _, name, _ in imported(ENTRY_POINT, ENTRY_POINT.read_text(encoding="utf-8"))} \
+        == ENTRY_POINT_IMPORTS
+    everything = [path for room in (*FORBIDDEN, "tools", "tests") for path in modules(room)]
+    found = [f"{path.relative_to(ROOT)}:{line}: {statement}" for path in everything
+             for line, name, statement in imported(path, path.read_text(encoding="utf-8"))
+             if name == "bot.__main__" or (name == "bot" and "__main__" in statement)]
+    assert not found, "bot/__main__.py is only run (python -m bot), never imported:\n" + "\n".join(found)
+
+
+def test_the_gateway_may_not_import_the_tooling():
+    assert wrong_imports("bot", ROOT / "bot" / "example.py", "from tools.model import ensure_model\n"
+                                                          "def later():\n    from tools import launcher\n") == [
+        "bot/example.py:1: from tools.model import ensure_model (bot/ may not import tools/)",
+        "bot/example.py:3: from tools import launcher (bot/ may not import tools/)",
+    ]
+    assert wrong_imports("bot", ROOT / "bot" / "example.py", "from handoff.service import Handoff\n") == []

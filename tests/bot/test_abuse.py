@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.launcher import free_port, wait_for_port
-from bot.model import ROOT, rasa_env
+from tools.launcher import free_port, wait_for_port
+from tools.model import ROOT, rasa_env
 
 # Every route a stranger can reach, with the method it takes; the last one does not exist.
 ROUTES = [("POST", "/webhooks/web"), ("GET", "/webhooks/web/updates?sender=x&after=0&wait_ms=0"),

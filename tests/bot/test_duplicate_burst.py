@@ -8,7 +8,7 @@ import pytest
 
 from directory.messages import SAFETY_OPENING
 from bot.channels.telegram import SECRET_HEADER
-from bot.launcher import free_port
+from tools.launcher import free_port
 from tests.bot.channels.test_telegram import SECRET, TOKEN, new_chat, telegram_settings
 from tests.bot.channels.test_zalo import APP_ID, APP_SECRET, OA_SECRET, new_user, zalo_settings
 from tests.conftest import start_gateway, stop_gateway

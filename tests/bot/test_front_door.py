@@ -10,8 +10,8 @@ import sys
 import aiohttp
 import pytest
 
-from bot.launcher import free_port, wait_for_port
-from bot.model import ROOT, rasa_env
+from tools.launcher import free_port, wait_for_port
+from tools.model import ROOT, rasa_env
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from bot.channels.telegram import SECRET_HEADER
 from bot.channels.zalo import signature
-from bot.launcher import free_port
+from tools.launcher import free_port
 from tests.bot.channels.test_telegram import SECRET, TOKEN
 from tests.conftest import start_gateway, stop_gateway
 from tests.fakes.telegram_api import FakeBotAPI

@@ -4,7 +4,7 @@ see the HTTPS the browser used; exposed directly, the header changes nothing."""
 import aiohttp
 import pytest
 
-from bot.launcher import free_port
+from tools.launcher import free_port
 from tests.conftest import start_gateway, stop_gateway
 from tests.handoff.conftest import PASSWORD, ensure_user
 

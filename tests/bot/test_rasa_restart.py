@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from directory.messages import SAFETY_OPENING
-from bot.launcher import running_backend
+from tools.launcher import running_backend
 from tests.conftest import TEST_REDIS_URL, rasa_tracker, start_gateway, stop_gateway
 from tests.handoff.conftest import user_says
 

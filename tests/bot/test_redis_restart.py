@@ -10,7 +10,7 @@ import uuid
 import aiohttp
 import pytest
 
-from bot.launcher import free_port
+from tools.launcher import free_port
 from handoff import texts
 from tests.conftest import start_gateway, stop_gateway
 from tests.handoff.conftest import Console, ensure_user, user_receives, user_says

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from bot.launcher import running_backend
+from tools.launcher import running_backend
 from bot.rasa_client import RasaClient
 from handoff.store import Store
 from directory import Directory

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from aiohttp import web
 
-from bot.launcher import free_port
+from tools.launcher import free_port
 from tests.bot.channels.test_telegram import SECRET, TOKEN, new_chat, post_update, text_update
 from tests.bot.channels.test_zalo import APP_ID, APP_SECRET, OA_SECRET, deliver, new_user, zalo_settings
 from tests.conftest import start_gateway, stop_gateway

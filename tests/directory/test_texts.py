@@ -11,7 +11,7 @@ import yaml
 
 from bot import router
 from bot.app import STATIC, TEMPLATES, chat_page
-from bot.model import ROOT
+from tools.model import ROOT
 from directory import Directory
 from directory.messages import safety_message, unavailable_message
 from handoff import texts

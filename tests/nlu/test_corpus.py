@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import model as model_module
-from bot.triage import CATEGORIES
+from tools import model as model_module
+from tools.triage import CATEGORIES
 from nlu import category_training, corpus, urgency_training
 from nlu.urgency import LEVELS
 

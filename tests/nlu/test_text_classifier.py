@@ -5,7 +5,7 @@ import sys
 import numpy as np
 from scipy.sparse import hstack
 
-from bot.model import ROOT
+from tools.model import ROOT
 from nlu import corpus
 from nlu.text import folded_view
 from nlu.text_classifier import TextClassifier

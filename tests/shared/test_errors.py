@@ -5,7 +5,7 @@ import uuid
 import pytest
 import sentry_sdk
 
-from bot.launcher import free_port
+from tools.launcher import free_port
 from handoff.store import Store, messages
 from shared import errors
 from tests.conftest import start_gateway, stop_gateway

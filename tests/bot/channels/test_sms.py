@@ -5,7 +5,7 @@ import time
 import pytest
 
 from bot.channels.sms import gsm_fold
-from bot.launcher import free_port
+from tools.launcher import free_port
 from handoff import texts
 from tests.conftest import start_gateway
 from tests.fakes import kannel as kannel_fake

@@ -7,7 +7,7 @@ import pytest
 
 from bot.channels.telegram import SECRET_HEADER
 from handoff.texts import GREETING
-from bot.launcher import free_port
+from tools.launcher import free_port
 from directory import Directory
 from handoff import texts
 from tests.conftest import start_gateway

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from handoff.texts import NOT_TEXT
-from bot.launcher import free_port
+from tools.launcher import free_port
 from handoff import texts
 from tests.conftest import start_gateway
 from tests.fakes.zalo_api import FakeZalo

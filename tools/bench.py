@@ -24,8 +24,8 @@ import aiohttp
 import yaml
 from redis.asyncio import Redis
 
-from bot.launcher import free_port, fresh_postgres_database, running_backend, wait_for_port
-from bot.model import ROOT, ensure_model, rasa_env, rasa_python
+from tools.launcher import free_port, fresh_postgres_database, running_backend, wait_for_port
+from tools.model import ROOT, ensure_model, rasa_env, rasa_python
 from handoff.stats import percentile
 
 REPORTS = ROOT / "reports"
@@ -77,8 +77,8 @@ async def timed_post(http: aiohttp.ClientSession, url: str, body: dict,
 
 
 def nlu_parse_in_rasa_runtime(model: Path, texts: List[str]) -> Dict[str, float]:
-    """``nlu_parse`` run by Rasa's runtime (Rasa in process needs it): `python -m bot.bench nlu`."""
-    found = subprocess.run([rasa_python(), "-m", "bot.bench", "nlu", str(model)], input=json.dumps(texts),
+    """``nlu_parse`` run by Rasa's runtime (Rasa in process needs it): `python -m tools.bench nlu`."""
+    found = subprocess.run([rasa_python(), "-m", "tools.bench", "nlu", str(model)], input=json.dumps(texts),
                            capture_output=True, text=True, cwd=ROOT, env=rasa_env(), timeout=900)
     if found.returncode != 0:
         raise RuntimeError(f"NLU parse benchmark failed: {found.stderr[-1000:]}")
@@ -86,7 +86,7 @@ def nlu_parse_in_rasa_runtime(model: Path, texts: List[str]) -> Dict[str, float]
 
 
 async def nlu_parse(model: Path, texts: List[str]) -> Dict[str, float]:
-    from bot.triage import LocalNLU
+    from tools.triage import LocalNLU
 
     nlu = LocalNLU(model)
     for text in texts[:5]:

@@ -2,11 +2,11 @@
 
 1. NLU: trains (or reuses) NLU-only models for each pipeline, parses every message of
    data/holdout/nlu_holdout.yml as written and accent-folded: reports/nlu.md and .json.
-2. Triage (bot/evaluate_triage.py): urgency and category with the live model and detector on
+2. Triage (tools/evaluate_triage.py): urgency and category with the live model and detector on
    the triage corpus's held-out split and the blind set, beside the lexicon-only detector of
    before issue 12; teencode normalisation: reports/triage.md and .json.
 
-    python -m bot.evaluate [--ablation] [--triage-only]
+    python -m tools.evaluate [--ablation] [--triage-only]
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from bot import evaluate_triage
-from bot.model import ROOT, ensure_model
-from bot.triage import LocalNLU, best_intent, triage
+from tools import evaluate_triage
+from tools.model import ROOT, ensure_model
+from tools.triage import LocalNLU, best_intent, triage
 from nlu.category_model import CATEGORY_OF_INTENT
 from nlu.corpus import nlu_examples_in
 from nlu.text import fold

@@ -3,7 +3,7 @@ import pytest
 from jsonschema import ValidationError, SchemaError
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_server
+from tools import rasa_server
 
 # Rasa in this process: Rasa's runtime only (tests/conftest.py).
 pytestmark = pytest.mark.rasa_runtime

@@ -1,6 +1,6 @@
 """Choosing the urgency detector's thresholds and NLU weight, on the corpus's training split only.
 
-    python -m bot.tune_triage        (about 20 minutes on 2 cores: it trains two NLU-only Rasa models)
+    python -m tools.tune_triage        (about 20 minutes on 2 cores: it trains two NLU-only Rasa models)
 
 1. The urgency model's probabilities for every training message, out of fold (5 folds).
 2. The NLU's intent ranking for every training message, out of fold (2 folds: a Rasa model
@@ -28,8 +28,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot import model as models
-from bot.triage import LocalNLU
+from tools import model as models
+from tools.triage import LocalNLU
 from nlu import category_model, category_training, corpus, text_classifier, urgency_training
 from nlu.corpus import Labelled
 from nlu.parse import intent_confidences

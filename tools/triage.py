@@ -1,7 +1,9 @@
 """Triage: urgency, category and intent of one message.
 
-The same function serves the live gateway and the `python -m bot triage` command
-(contract in ../shared/eval/README.md): a Rasa NLU parse plus the urgency detector.
+The `python -m bot triage` command (contract in ../shared/eval/README.md), `make eval`, the tuning
+and `make bench` use it: a Rasa NLU parse, in this process, plus the urgency detector the gateway
+uses (nlu/urgency.py). The gateway itself asks its Rasa servers (bot/rasa_client.py), which read at
+most the same ``NLU_MAX_CHARS`` of a message.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, IO, Optional
 
+from bot.rasa_client import NLU_MAX_CHARS
 from nlu import category_model, category_training
 from nlu.category_model import CategoryModel
 from nlu.parse import FALLBACK_INTENT, intent_confidences, ranked_intents, response_key
@@ -18,9 +21,6 @@ from nlu.text import folded_view
 from nlu.urgency import CRITICAL, UrgencyDetector, default_detector
 
 logger = logging.getLogger(__name__)
-
-# The NLU sees at most this much of a message; the urgency detector sees all of it.
-NLU_MAX_CHARS = 2000
 
 CATEGORIES = category_model.CATEGORIES
 
@@ -76,9 +76,9 @@ class LocalNLU:
         from rasa.core.agent import Agent
         from rasa.utils.log_utils import configure_structlog
 
-        from bot import rasa_server
+        from tools import rasa_server
 
-        rasa_server.install()  # parse as the Rasa servers do (bot/rasa_server.py)
+        rasa_server.install()  # parse as the Rasa servers do (tools/rasa_server.py)
         # Unconfigured, Rasa's structlog prints every parsed message at debug level
         # to stdout: message texts must never reach a log, and stdout carries data.
         configure_structlog(logging.WARNING)

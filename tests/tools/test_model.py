@@ -1,6 +1,6 @@
 import shutil
 
-from bot import model as model_module
+from tools import model as model_module
 
 
 def test_fingerprint_changes_with_training_data_only(tmp_path, monkeypatch):

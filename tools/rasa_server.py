@@ -1,4 +1,4 @@
-"""`python -m bot.rasa_server run …`: Rasa's own command line (the same arguments as `rasa`),
+"""`python -m tools.rasa_server run …`: Rasa's own command line (the same arguments as `rasa`),
 with two fixes for speed that change no answer (docs/performance.md, "How the goals were reached"),
 and one gate.
 

@@ -1,7 +1,7 @@
 """The teencode figures of `make eval` count what they say they count."""
 import json
 
-from bot.evaluate_teencode import score
+from tools.evaluate_teencode import score
 from nlu.text import Teencode
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 from urllib.parse import unquote, urlsplit
 
-from bot.model import ROOT, rasa_env, rasa_python
+from tools.model import ROOT, rasa_env, rasa_python
 
 # Rasa's trackers in Redis expire with the transcripts' retention period (RETENTION_DAYS).
 DEFAULT_RETENTION_S = 180 * 86400
@@ -179,7 +179,7 @@ def rasa_command(model: Path, port: int, action_url: str, workdir: Path, token: 
     endpoints.write_text("\n".join(lines) + "\n")
     # "=" form: a token may begin with "-", which argparse would take for an option (exit code 2).
     api = ["--enable-api", f"--auth-token={token}"] if token else []
-    return [rasa_python(), "-m", "bot.rasa_server", "run", "--model", str(model), "--interface", interface,
+    return [rasa_python(), "-m", "tools.rasa_server", "run", "--model", str(model), "--interface", interface,
             "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
             "--endpoints", str(endpoints), "--quiet", *api]
 

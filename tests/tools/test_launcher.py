@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from bot.launcher import action_endpoint_lines, tracker_store_lines
+from tools.launcher import action_endpoint_lines, tracker_store_lines
 from tests.conftest import TEST_REDIS_URL
 
 # Rasa in this process: Rasa's runtime only (tests/conftest.py).

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from bot.model import ROOT, rasa_env
-from bot.triage import CATEGORIES
+from tools.model import ROOT, rasa_env
+from tools.triage import CATEGORIES
 from tests.conftest import TRIAGE_SAMPLE
 
 # Rasa in this process: Rasa's runtime only (tests/conftest.py).
