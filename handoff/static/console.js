@@ -204,6 +204,14 @@
     });
   }
 
+  // A case in a list opens with a click, or from the keyboard (Tab to it, then Enter or Space).
+  function openable(li, open) {
+    li.tabIndex = 0; li.setAttribute("role", "button");
+    li.addEventListener("click", open);
+    li.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(); }
+    });
+  }
   function renderCases(list, cases, waiting) {
     list.textContent = "";
     cases.forEach(function (c) {
@@ -218,7 +226,7 @@
       if (c.burst) line.appendChild(el("span", "badge", "nhóm"));
       li.appendChild(line);
       if (c.trigger_text) li.appendChild(el("div", "trigger", c.trigger_text));
-      li.addEventListener("click", function () { openConversation(c.id); });
+      openable(li, function () { openConversation(c.id); });
       list.appendChild(li);
     });
   }
@@ -435,7 +443,7 @@
         li.appendChild(line);
         li.appendChild(el("div", "trigger", (r.outcomes.map(function (o) { return options.outcomes[o] || o; }).join(", ") || "đang mở")
           + (r.counsellor ? " · " + r.counsellor : "")));
-        li.addEventListener("click", function () { openConversation(r.conversation); });
+        openable(li, function () { openConversation(r.conversation); });
         list.appendChild(li);
       });
     }).catch(function (e) { $("search-results").textContent = e.message; });

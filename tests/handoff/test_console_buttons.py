@@ -89,7 +89,7 @@ def test_a_counsellor_sees_only_what_they_may_do_at_each_step(browser, console_i
     assert not browser.find_element(By.ID, "supervisor-panel").is_displayed()
     case = wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#queue .case.critical")))
     assert "Khẩn cấp" in case.text and "Web" in case.text  # the API's words
-    case.click()
+    case.send_keys(Keys.ENTER)  # a case opens from the keyboard too
     wait(browser).until(EC.visibility_of_element_located((By.ID, "claim-btn")))
     assert shown(browser) == {"claim-btn"}  # waiting: read and claim, nothing else
     assert "bị giam giữ [confinement]" in browser.find_element(By.ID, "chat-reasons").text
