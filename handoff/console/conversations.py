@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional
 from aiohttp import web
 
 from handoff.auth import requires
-from handoff.console.guard import Found, find, on_conversation
+from handoff.console.guard import NOT_YOURS, Found, find, on_conversation
 from handoff.console.http import MAX_REPLY_CHARS, not_found, read_json, refuse
 from handoff.console.queue import summary
 from handoff.permissions import can, holds_conversations
@@ -52,7 +52,7 @@ async def _claim(request, handoff: Handoff, found: Found):
 
 async def _ack(request, handoff: Handoff, found: Found):
     if not await handoff.acknowledge(found.id, request["session"].username):
-        raise HandoffError("not_yours", "Cuộc trò chuyện này không do bạn phụ trách.", status=403)
+        raise HandoffError("not_yours", NOT_YOURS, status=403)
 
 
 async def _message(request, handoff: Handoff, found: Found):

@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from aiohttp import web
 
-from handoff.console.http import handoff_error, not_found, refuse
+from handoff.console.http import handoff_error, not_found
 from handoff.permissions import Conversation, can, sees
 from handoff.service import Handoff, HandoffError
 
@@ -88,5 +88,3 @@ def on_conversation(action: str, step: Step) -> Callable[[web.Request], Awaitabl
 
     return handle
 
-
-__all__ = ["Found", "find", "check", "on_conversation", "refuse", "valid_id"]
