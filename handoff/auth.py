@@ -15,21 +15,18 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Awaitable, Callable, Dict, Optional, Tuple, Union
-
-import yaml
+from typing import Awaitable, Callable, Optional, Union
 
 from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 
+from handoff.permissions import allowed, can, permissions  # noqa: F401 (allowed, permissions: re-exported)
 from handoff.signin import HashPool, HashPoolBusy, Refusal, SignInThrottle
 from handoff.store import Store
 
 ROLES = ("counsellor", "supervisor", "admin")
-PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "permissions.yml"
 COOKIE = "hl_session"
 _hasher = PasswordHasher()
 # Verifying against this keeps unknown usernames as slow as wrong passwords.
@@ -119,20 +116,10 @@ def api_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status)
 
 
-@functools.lru_cache(maxsize=1)
-def permissions() -> Dict[str, Tuple[str, ...]]:
-    """action -> roles allowed, from data/permissions.yml."""
-    raw = yaml.safe_load(PERMISSIONS_FILE.read_text(encoding="utf-8"))["actions"]
-    return {action: tuple(roles or ()) for action, roles in raw.items()}
-
-
-def allowed(action: str) -> Tuple[str, ...]:
-    return permissions().get(action, ())  # not listed: nobody
-
-
 def requires(action: str) -> Callable[[Handler], Handler]:
-    """Route decorator: a signed-in user whose role may do ``action``; CSRF-checked when not a GET."""
-    roles = allowed(action)
+    """Route decorator: a signed-in user whose role may do ``action`` (``can`` without a target,
+    handoff/permissions.py); CSRF-checked when not a GET. Rules on the conversation itself are
+    checked by the console's guard (handoff/console/guard.py)."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -141,7 +128,7 @@ def requires(action: str) -> Callable[[Handler], Handler]:
             session = await sessions.get(request.cookies.get(COOKIE, ""))
             if session is None:
                 return api_error(401, "unauthenticated", "Bạn cần đăng nhập.")
-            if session.role not in roles:
+            if not can(session, action):
                 return api_error(403, "forbidden", "Tài khoản của bạn không có quyền này.")
             if request.method not in ("GET", "HEAD") and not csrf_ok(request, session):
                 return api_error(403, "csrf", "Yêu cầu không hợp lệ (CSRF). Hãy tải lại trang.")

@@ -1,8 +1,8 @@
 """The console's live line: one WebSocket per open console at /api/ws.
 
 Each socket follows the Redis channel every gateway publishes to, and forwards what
-this user may see: queue changes, messages of waiting cases and of the cases they
-hold (supervisors: all), alerts. The console sends a heartbeat every few seconds;
+this user may see (``can``, handoff/permissions.py): queue changes, messages of waiting cases
+and of the cases they hold (supervisors: all), alerts. The console sends a heartbeat every few seconds;
 when heartbeats stop, the watchdog gives that counsellor's cases back to the queue.
 A console that reconnects asks for messages after the last id it has, so nothing is
 lost or shown twice; when Redis restarts, the socket is closed so that this happens.
@@ -19,7 +19,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from handoff.auth import COOKIE, Sessions, allowed, api_error
+from handoff.auth import COOKIE, Sessions, api_error
+from handoff.permissions import Conversation, can
 from handoff.service import Handoff
 from shared.payload import NotAnObject, json_object
 
@@ -27,13 +28,12 @@ logger = logging.getLogger(__name__)
 
 
 def _visible(payload: dict, session) -> bool:
-    if payload.get("type") == "alert":
-        return True
+    """A message goes to whoever may read its conversation (``can``, handoff/permissions.py), as
+    far as the event tells: its state and holder. So counsellors get waiting cases and their
+    own, supervisors everything; a case handled before shows its new messages when opened.
+    Queue changes, presence and alerts carry no words of anyone's and go to every console."""
     if payload.get("type") == "message":
-        # Counsellors see waiting cases and their own; conversations with the bot only supervisors.
-        if session.role == "supervisor":
-            return True
-        return payload.get("state") == "queued" or payload.get("counsellor") == session.username
+        return can(session, "conversation.read", Conversation.of_event(payload))
     return True
 
 
@@ -42,7 +42,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     session = await sessions.get(request.cookies.get(COOKIE, ""))
     if session is None:
         return api_error(401, "unauthenticated", "Bạn cần đăng nhập.")
-    if session.role not in allowed("live.connect"):
+    if not can(session, "live.connect"):
         return api_error(403, "forbidden", "Tài khoản của bạn không có quyền này.")
     origin = request.headers.get("Origin")
     if origin and origin != f"{request.scheme}://{request.host}":  # cross-site WebSocket hijacking

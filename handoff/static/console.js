@@ -2,21 +2,9 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-  var PRIORITY = { critical: "Khẩn cấp", high: "Cao", normal: "Thường" };
-  var CHANNEL = { web: "Web", telegram: "Telegram", zalo: "Zalo", sms: "SMS" };
-  var STATE = { queued: "đang chờ", assigned: "đang tư vấn", bot: "bot" };
-  // The urgency detector's reason tags (data/lexicon/urgency.yml) and the triggers, in words.
-  var REASON = {
-    distress_call: "kêu cứu", confinement: "bị giam giữ", violence: "bạo lực", sold_or_moved: "bị bán, bị đưa đi",
-    ransom: "đòi tiền chuộc", forced_sex: "ép bán dâm", forced_work: "ép làm việc", documents_taken: "bị giữ giấy tờ",
-    threat: "bị đe dọa", lost_contact: "mất liên lạc", departure_soon: "sắp xuất cảnh", illegal_crossing: "vượt biên trái phép",
-    acute_distress: "hoảng loạn", unpaid_or_debt: "nợ, không được trả lương", suspicious_offer: "lời mời đáng ngờ",
-    minor: "trẻ vị thành niên", plea: "cầu xin giúp đỡ", hypothetical: "hỏi giả định",
-    "intent:urgent_rescue": "bot nhận ra tình huống khẩn cấp", "intent:report_missing": "báo người mất tích",
-    "intent:human_request": "muốn gặp tư vấn viên", misunderstood_twice: "bot hai lần không hiểu"
-  };
-  var TRIGGER = { urgency: "bộ phát hiện khẩn cấp", nlu: "bot", human_request: "người dùng yêu cầu", misunderstood: "bot không hiểu" };
-  var ROLE = { user: "Người dùng", bot: "Bot", counsellor: "Tư vấn viên", note: "Ghi chú nội bộ", system: "Hệ thống" };
+  // What the page shows is decided by the API: the words for each code come with the canned
+  // replies (GET /api/quick-replies, handoff/console/vocabulary.py), the actions allowed on each
+  // case in its "allowed" list and those of the signed-in user in /api/me (handoff/permissions.py).
   var me = null, options = null, current = null, lastId = 0, shown = {}, socket = null, retry = 1000;
   var baseTitle = document.title, titleTimer = null;
 
@@ -44,6 +32,12 @@
     var m = Math.floor(seconds / 60);
     return m < 60 ? m + " phút" : Math.floor(m / 60) + " giờ " + (m % 60) + " phút";
   }
+  // The words for a code (vocabulary: "priorities", "channels", ...), or the code itself.
+  function word(vocabulary, code) {
+    var words = options && options[vocabulary];
+    return words && words[code] !== undefined ? words[code] : code;
+  }
+  function may(action, on) { return !!on && on.allowed.indexOf(action) >= 0; }
   function time(ts) { return new Date(ts * 1000).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }); }
 
   // --- sign-in -------------------------------------------------------------------
@@ -64,15 +58,20 @@
   function start(user) {
     me = user;
     $("login-view").hidden = true; $("app-view").hidden = false;
-    $("me").textContent = user.display_name + " (" + (user.role === "supervisor" ? "giám sát viên" : "tư vấn viên") + ")";
-    $("supervisor-panel").hidden = user.role !== "supervisor";
+    $("me").textContent = user.display_name + " (" + user.role_name + ")";
+    $("supervisor-panel").hidden = !may("queue.line", user);  // the whole line, review, statistics, facts
+    // The words first: the lists show them.
     api("GET", "/api/quick-replies").then(function (data) {
       options = data; fillOptions();
-      var select = $("search-outcome");
-      while (select.options.length > 1) select.remove(1);
-      Object.keys(data.outcomes).forEach(function (k) { var o = el("option", "", data.outcomes[k]); o.value = k; select.appendChild(o); });
-    });
-    connect(); refresh();
+      fillSelect($("search-outcome"), data.outcomes);
+      fillSelect($("search-urgency"), data.priorities);
+      fillSelect($("stats-channel"), data.channels);
+    }).catch(function () {}).then(function () { connect(); refresh(); });
+  }
+  // A select's choices after its first ("Tất cả"), from a vocabulary.
+  function fillSelect(select, words) {
+    while (select.options.length > 1) select.remove(1);
+    Object.keys(words).forEach(function (k) { var o = el("option", "", words[k]); o.value = k; select.appendChild(o); });
   }
 
   function fillOptions() {
@@ -165,7 +164,8 @@
         banner.textContent = "Cảnh báo: " + data.alerts.length + " trường hợp khẩn cấp chưa có người nhận sau "
           + ago(data.alerts[0].waited_s) + ". Hãy phân công ngay.";
       } else { banner.hidden = true; }
-      if (data.waiting.some(function (c) { return c.priority === "critical"; }) && me.role === "supervisor" && !banner.hidden) criticalAlert();
+      // (alerts come only to those who see the whole line)
+      if (data.waiting.some(function (c) { return c.priority === "critical"; }) && !banner.hidden) criticalAlert();
       if (data.bursts) renderBursts(data.bursts, data.circuit);
     }).catch(function () {});
     api("GET", "/api/counsellors").then(function (data) {
@@ -204,21 +204,29 @@
     });
   }
 
+  // A case in a list opens with a click, or from the keyboard (Tab to it, then Enter or Space).
+  function openable(li, open) {
+    li.tabIndex = 0; li.setAttribute("role", "button");
+    li.addEventListener("click", open);
+    li.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(); }
+    });
+  }
   function renderCases(list, cases, waiting) {
     list.textContent = "";
     cases.forEach(function (c) {
       var li = el("li", "case " + c.effective_priority + (current && current.id === c.id ? " selected" : ""));
       li.dataset.id = c.id;
       var line = el("div", "line");
-      line.appendChild(el("span", "badge " + c.effective_priority, PRIORITY[c.effective_priority]));
-      line.appendChild(el("span", "", CHANNEL[c.channel] || c.channel));
+      line.appendChild(el("span", "badge " + c.effective_priority, word("priorities", c.effective_priority)));
+      line.appendChild(el("span", "", word("channels", c.channel)));
       line.appendChild(el("span", "muted", c.sender));
       line.appendChild(el("span", "muted", waiting ? "chờ " + ago(c.wait_s) : (c.counsellor ? "· " + c.counsellor : "")));
       if (c.returned) line.appendChild(el("span", "badge", "trả lại"));
       if (c.burst) line.appendChild(el("span", "badge", "nhóm"));
       li.appendChild(line);
       if (c.trigger_text) li.appendChild(el("div", "trigger", c.trigger_text));
-      li.addEventListener("click", function () { openConversation(c.id); });
+      openable(li, function () { openConversation(c.id); });
       list.appendChild(li);
     });
   }
@@ -229,35 +237,36 @@
     return api("GET", "/api/conversations/" + id + "?after=0").then(function (c) {
       current = c; lastId = 0; shown = {}; $("transcript").textContent = "";
       $("empty").hidden = true; $("chat").hidden = false; $("chat-error").textContent = "";
-      $("chat-priority").className = "badge " + c.priority; $("chat-priority").textContent = PRIORITY[c.priority];
-      $("chat-title").textContent = (CHANNEL[c.channel] || c.channel) + " " + c.sender;
-      $("chat-meta").textContent = " · " + (STATE[c.state] || c.state) + (c.counsellor ? " · " + c.counsellor : "")
+      $("chat-priority").className = "badge " + c.priority; $("chat-priority").textContent = word("priorities", c.priority);
+      $("chat-title").textContent = word("channels", c.channel) + " " + c.sender;
+      $("chat-meta").textContent = " · " + word("states", c.state) + (c.counsellor ? " · " + c.counsellor : "")
         + (c.state === "queued" ? " · chờ " + ago(c.wait_s) : "")
         + (c.contacts_so_far > 1 ? " · đã liên hệ " + c.contacts_so_far + " lần" : "")
         + (c.blocked_until ? " · đang bị hạn chế" : "");
       $("chat-reasons").textContent = c.reasons.length || c.trigger ? "Lý do chuyển: " + c.reasons.map(function (r) {
-        return (REASON[r] || r) + " [" + r + "]"; }).join(", ") + " · chuyển bởi " + (TRIGGER[c.trigger] || c.trigger) : "";
+        return word("reasons", r) + " [" + r + "]"; }).join(", ") + " · chuyển bởi " + word("triggers", c.trigger) : "";
       var intake = c.intake, parts = [];
       if (intake.location) parts.push("Đang ở: " + intake.location);
       if (intake.safe_now) parts.push("Nhắn an toàn: " + intake.safe_now);
       if (intake.contact) parts.push("Liên hệ an toàn: " + intake.contact);
       if (intake.do_not_contact) parts.push("KHÔNG LIÊN HỆ LẠI");
       $("chat-intake").textContent = parts.join(" · ");
-      var mine = c.state === "assigned" && c.counsellor === me.username;
-      $("claim-btn").hidden = c.state !== "queued";
-      $("transfer-btn").hidden = !mine; $("close-btn").hidden = !mine; $("reply-form").hidden = !mine;
-      $("contact-btn").hidden = !(mine || me.role === "supervisor");
-      var live = c.state === "queued" || c.state === "assigned";
-      $("takeover-btn").hidden = !(me.role === "supervisor" && live && !mine);
-      $("review-form").hidden = !(me.role === "supervisor" && c.contacts.length);
-      $("block-btn").hidden = me.role !== "supervisor";
-      $("refer-btn").hidden = !mine;
+      // Each button is there when the API says this user may do it to this case.
+      [["claim-btn", "conversation.claim"], ["transfer-btn", "conversation.transfer"],
+       ["close-btn", "conversation.close"], ["reply-form", "conversation.message"],
+       ["contact-btn", "conversation.contact"], ["takeover-btn", "conversation.take_over"],
+       ["reassign-btn", "conversation.reassign"], ["review-form", "conversation.review"],
+       ["block-btn", "conversation.block"], ["refer-btn", "conversation.refer"]].forEach(function (b) {
+        $(b[0]).hidden = !may(b[1], c);
+      });
       var refs = $("chat-referrals"); refs.textContent = "";
       (c.referrals || []).forEach(function (r) {
         var li = el("li", "", "Chuyển tuyến tới " + ((options && options.partners[r.partner] || {}).name || r.partner) + ": ");
+        if (!may("referral.update", c)) { li.appendChild(el("span", "", word("referral_statuses", r.status))); refs.appendChild(li); return; }
         var select = el("select");
-        [["open", "mới"], ["sent", "đã gửi"], ["accepted", "đã tiếp nhận"], ["closed", "đã đóng"]].forEach(function (st) {
-          var o = el("option", "", st[1]); o.value = st[0]; o.selected = st[0] === r.status; select.appendChild(o);
+        var statuses = (options && options.referral_statuses) || {};
+        Object.keys(statuses).forEach(function (st) {
+          var o = el("option", "", statuses[st]); o.value = st; o.selected = st === r.status; select.appendChild(o);
         });
         select.addEventListener("change", function () {
           var outcome = select.value === "closed" ? window.prompt("Kết quả chuyển tuyến:") : "";
@@ -271,7 +280,6 @@
       });
       $("block-btn").textContent = c.blocked_until ? "Bỏ hạn chế" : "Hạn chế người gửi";
       $("review-status").textContent = c.reviews.length ? "Đã có " + c.reviews.length + " đánh giá" : "";
-      $("reassign-btn").hidden = !(me.role === "supervisor" && live);
       addMessages(c.messages);
       document.querySelectorAll(".case").forEach(function (n) { n.classList.toggle("selected", n.dataset.id === id); });
     }).catch(function (e) { $("chat-error").textContent = e.message; });
@@ -287,7 +295,7 @@
       shown[m.id] = true; lastId = Math.max(lastId, m.id);
       var li = el("li", "msg " + m.role + (m.id === trigger ? " trigger" : ""));
       li.dataset.id = m.id;
-      li.appendChild(el("span", "who", ROLE[m.role] + (m.author ? " · " + m.author : "") + " · " + time(m.created_at)));
+      li.appendChild(el("span", "who", word("roles", m.role) + (m.author ? " · " + m.author : "") + " · " + time(m.created_at)));
       li.appendChild(document.createTextNode(m.text));
       // Two gateways writing at once may publish out of order: each message goes to its place.
       var before = null;
@@ -305,7 +313,7 @@
   // The unmasked number or channel id, only on request: each look is written to the audit log.
   $("contact-btn").addEventListener("click", function () {
     api("POST", "/api/conversations/" + current.id + "/contact", {})
-      .then(function (data) { $("chat-title").textContent = (CHANNEL[data.channel] || data.channel) + " " + data.sender; })
+      .then(function (data) { $("chat-title").textContent = word("channels", data.channel) + " " + data.sender; })
       .catch(function (e) { $("chat-error").textContent = e.message; });
   });
   $("quick").addEventListener("change", function () {
@@ -383,7 +391,7 @@
     var select = $("refer-partner"); select.textContent = "";
     Object.keys(options.partners).forEach(function (id) {
       var p = options.partners[id];
-      var o = el("option", "", (p.kind === "rescue" ? "Giải cứu – " : "Hỗ trợ – ") + p.name); o.value = id; select.appendChild(o);
+      var o = el("option", "", word("referral_kinds", p.kind) + " – " + p.name); o.value = id; select.appendChild(o);
     });
     $("refer-location").value = current.intake.location || ""; $("refer-contact").value = current.intake.contact || "";
     $("refer-text").textContent = ""; $("refer-error").textContent = ""; $("refer-dialog").showModal();
@@ -429,13 +437,13 @@
       data.results.forEach(function (r) {
         var li = el("li", "case " + r.priority); li.dataset.id = r.conversation;
         var line = el("div", "line");
-        line.appendChild(el("span", "badge " + r.priority, PRIORITY[r.priority]));
-        line.appendChild(el("span", "", CHANNEL[r.channel] || r.channel));
+        line.appendChild(el("span", "badge " + r.priority, word("priorities", r.priority)));
+        line.appendChild(el("span", "", word("channels", r.channel)));
         line.appendChild(el("span", "muted", new Date(r.queued_at * 1000).toLocaleString("vi-VN")));
         li.appendChild(line);
         li.appendChild(el("div", "trigger", (r.outcomes.map(function (o) { return options.outcomes[o] || o; }).join(", ") || "đang mở")
           + (r.counsellor ? " · " + r.counsellor : "")));
-        li.addEventListener("click", function () { openConversation(r.conversation); });
+        openable(li, function () { openConversation(r.conversation); });
         list.appendChild(li);
       });
     }).catch(function (e) { $("search-results").textContent = e.message; });
@@ -452,11 +460,6 @@
   });
 
   // Statistics for supervisors: the hotline's categories as bars, and the CSV for reports.
-  var STAT_ROWS = [["contacts_received", "Số cuộc tiếp nhận"], ["information", "Cung cấp thông tin"],
-    ["counselling_psychological", "Tư vấn tâm lý"], ["counselling_policy", "Tư vấn chính sách, pháp luật"],
-    ["counselling_services", "Tư vấn dịch vụ hỗ trợ"], ["referral_rescue", "Chuyển tuyến giải cứu"],
-    ["referral_support", "Chuyển tuyến hỗ trợ"], ["victims_supported", "Nạn nhân được hỗ trợ"],
-    ["unanswered_critical", "Khẩn cấp chưa được nhận"]];
   function statsQuery() {
     return "from=" + $("stats-from").value + "&to=" + $("stats-to").value
       + ($("stats-channel").value ? "&channel=" + $("stats-channel").value : "");
@@ -474,7 +477,7 @@
     api("GET", "/api/stats?" + statsQuery()).then(function (s) {
       var box = $("stats"); box.textContent = "";
       var top = Math.max(1, s.contacts_received);
-      STAT_ROWS.forEach(function (r) {
+      ((options && options.statistics) || []).forEach(function (r) {
         var row = el("div", "row"); row.appendChild(el("span", "", r[1])); row.appendChild(el("strong", "", String(s[r[0]])));
         var bar = el("div", "bar"); bar.style.width = (100 * s[r[0]] / top) + "%"; row.appendChild(bar);
         box.appendChild(row);

@@ -1,0 +1,78 @@
+"""Console routes about the queue: what waits, what I hold, the whole line for supervisors
+(alerts, bursts, every case in progress), and dismissing a burst as abuse. Each case comes
+with ``allowed``: what this user may do with it (handoff/permissions.py)."""
+from __future__ import annotations
+
+import collections
+import re
+import time
+from typing import Any, Dict, List, Optional
+
+from aiohttp import web
+
+from handoff.auth import api_error, requires
+from handoff.console.http import mask
+from handoff.permissions import Conversation, allowed_on, can
+from handoff.service import Handoff
+
+
+async def summary(handoff: Handoff, session: Any, cid: str, now: float, effective: Optional[str] = None,
+                  state: Optional[Dict[str, str]] = None,
+                  contacts: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    """One case as the lists and the case view show it (``state`` and ``contacts`` when known)."""
+    state = state if state is not None else await handoff.state(cid)
+    earlier = contacts if contacts is not None else await handoff.store.run(handoff.store.contacts_of, cid)
+    contact = next((c for c in earlier if c["id"] == int(state.get("contact") or 0)), None)
+    trigger = None
+    if contact and contact["trigger_message_id"]:
+        message = await handoff.store.run(handoff.store.message, contact["trigger_message_id"])
+        trigger = message["text"] if message else None
+    queued_at = float(state.get("queued_at") or now)
+    return {
+        "contacts": earlier, "contacts_so_far": len(earlier), "blocked_until": await handoff.blocked_until(cid),
+        "id": cid, "state": state["state"], "priority": state.get("priority", "normal"),
+        "effective_priority": effective or state.get("priority", "normal"),
+        "channel": state.get("channel", ""), "sender": mask(state.get("sender", "")),
+        "counsellor": state.get("counsellor", ""), "trigger": state.get("trigger", ""),
+        "reasons": contact["reasons"] if contact else [], "trigger_text": trigger,
+        "queued_at": queued_at, "wait_s": round(now - queued_at), "returned": state.get("returned") == "1",
+        "acked": state.get("acked") == "1", "burst": state.get("burst", ""),
+        "intake": {"location": state.get("intake_location", ""), "safe_now": state.get("intake_safe_now", ""),
+                   "contact": state.get("intake_contact", ""), "do_not_contact": state.get("do_not_contact") == "1"},
+        "allowed": allowed_on(session, Conversation.of(cid, state, earlier)),
+    }
+
+
+async def line(handoff: Handoff, session: Any, bursts) -> Dict[str, Any]:
+    """The queue as this user sees it; the whole line when their role may see it."""
+    now = time.time()
+    waiting = []
+    for entry in await handoff.queue(now):
+        waiting.append(await summary(handoff, session, entry.conversation_id, now,
+                                     effective=entry.effective_priority(now, handoff.config.queue_ageing)))
+    mine = [await summary(handoff, session, cid, now) for cid in await handoff.live.held_by(session.username)]
+    body: Dict[str, Any] = {"waiting": waiting, "mine": mine, "presence": await handoff.presence()}
+    if can(session, "queue.line"):
+        body["alerts"] = await handoff.alerts()
+        # Waiting cases by burst (handoff/bursts.py), and whether the circuit is open.
+        body["bursts"] = dict(collections.Counter(c["burst"] for c in waiting if c["burst"]))
+        body["circuit"] = await bursts.circuit()
+        body["assigned"] = [await summary(handoff, session, cid, now) for cid in await handoff.live.assigned()]
+    return body
+
+
+@requires("queue.read")
+async def queue(request: web.Request) -> web.Response:
+    return web.json_response(await line(request.app["handoff"], request["session"], request.app["bursts"]))
+
+
+@requires("burst.dismiss")
+async def dismiss_burst(request: web.Request) -> web.Response:
+    burst = request.match_info["bid"]
+    if not re.fullmatch(r"[ac][0-9a-f]{12}", burst):
+        return api_error(404, "not_found", "Không tìm thấy nhóm này.")
+    handoff: Handoff = request.app["handoff"]
+    supervisor = request["session"].username
+    closed = await handoff.dismiss_burst(burst, supervisor)
+    await handoff.store.run(handoff.store.audit, supervisor, "burst.dismiss", burst)
+    return web.json_response({"closed": closed})

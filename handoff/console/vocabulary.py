@@ -1,0 +1,53 @@
+"""The words the console page shows for the codes in the API's JSON, served by the API so the
+page keeps no copy (``GET /api/quick-replies``): urgencies, channels, states, the urgency
+detector's reason tags (data/lexicon/urgency.yml) and the triggers, transcript roles, outcomes,
+victim status, referral kinds and statuses, the statistics' rows."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from directory import Directory
+from handoff.referrals import STATUSES, partners
+from handoff.service import OUTCOMES, VICTIM_STATUS
+
+PRIORITIES = {"critical": "Khẩn cấp", "high": "Cao", "normal": "Thường"}
+CHANNELS = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS"}
+STATES = {"queued": "đang chờ", "assigned": "đang tư vấn", "bot": "bot"}
+REASONS = {
+    "distress_call": "kêu cứu", "confinement": "bị giam giữ", "violence": "bạo lực",
+    "sold_or_moved": "bị bán, bị đưa đi", "ransom": "đòi tiền chuộc", "forced_sex": "ép bán dâm",
+    "forced_work": "ép làm việc", "documents_taken": "bị giữ giấy tờ", "threat": "bị đe dọa",
+    "lost_contact": "mất liên lạc", "departure_soon": "sắp xuất cảnh", "illegal_crossing": "vượt biên trái phép",
+    "acute_distress": "hoảng loạn", "unpaid_or_debt": "nợ, không được trả lương",
+    "suspicious_offer": "lời mời đáng ngờ", "minor": "trẻ vị thành niên", "plea": "cầu xin giúp đỡ",
+    "hypothetical": "hỏi giả định",
+    "intent:urgent_rescue": "bot nhận ra tình huống khẩn cấp", "intent:report_missing": "báo người mất tích",
+    "intent:human_request": "muốn gặp tư vấn viên", "misunderstood_twice": "bot hai lần không hiểu",
+}
+TRIGGERS = {"urgency": "bộ phát hiện khẩn cấp", "nlu": "bot", "human_request": "người dùng yêu cầu",
+            "misunderstood": "bot không hiểu"}
+MESSAGE_ROLES = {"user": "Người dùng", "bot": "Bot", "counsellor": "Tư vấn viên", "note": "Ghi chú nội bộ",
+                 "system": "Hệ thống"}
+REFERRAL_KINDS = {"rescue": "Giải cứu", "support": "Hỗ trợ"}
+REFERRAL_STATUSES = dict(zip(STATUSES, ("mới", "đã gửi", "đã tiếp nhận", "đã đóng")))
+# The rows of the statistics panel, in order (the CSV's longer labels: handoff/stats.py).
+STATISTICS: List[List[str]] = [
+    ["contacts_received", "Số cuộc tiếp nhận"], ["information", "Cung cấp thông tin"],
+    ["counselling_psychological", "Tư vấn tâm lý"], ["counselling_policy", "Tư vấn chính sách, pháp luật"],
+    ["counselling_services", "Tư vấn dịch vụ hỗ trợ"], ["referral_rescue", "Chuyển tuyến giải cứu"],
+    ["referral_support", "Chuyển tuyến hỗ trợ"], ["victims_supported", "Nạn nhân được hỗ trợ"],
+    ["unanswered_critical", "Khẩn cấp chưa được nhận"]]
+# How the page names the signed-in user's role beside their name.
+ROLE_NAMES = {"supervisor": "giám sát viên", "counsellor": "tư vấn viên"}
+
+
+def role_name(role: str) -> str:
+    return ROLE_NAMES.get(role, ROLE_NAMES["counsellor"])
+
+
+def vocabulary(directory: Directory) -> Dict[str, Any]:
+    """Every code the page shows, with its words; the referral partners of this line's directory."""
+    return {"outcomes": OUTCOMES, "victim_status": VICTIM_STATUS, "partners": partners(directory),
+            "priorities": PRIORITIES, "channels": CHANNELS, "states": STATES, "reasons": REASONS,
+            "triggers": TRIGGERS, "roles": MESSAGE_ROLES, "referral_kinds": REFERRAL_KINDS,
+            "referral_statuses": REFERRAL_STATUSES, "statistics": STATISTICS}
