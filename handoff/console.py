@@ -81,7 +81,7 @@ async def login(request: web.Request) -> web.Response:
     response.set_cookie(COOKIE, session.token, httponly=True, samesite="Strict", path="/",
                         secure=request.secure if secure == "auto" else secure == "true",
                         max_age=request.app["config"].session_ttl_s)
-    await request.app["handoff"].heartbeat(session.username, "online")
+    await request.app["handoff"].presence.heartbeat(session.username, "online")
     return response
 
 
@@ -110,7 +110,7 @@ async def dismiss_burst(request: web.Request) -> web.Response:
         return api_error(404, "not_found", "Không tìm thấy nhóm này.")
     handoff: Handoff = request.app["handoff"]
     supervisor = request["session"].username
-    closed = await handoff.dismiss_burst(burst, supervisor)
+    closed = await handoff.claims.dismiss_burst(burst, supervisor)
     await handoff.store.run(handoff.store.audit, supervisor, "burst.dismiss", burst)
     return web.json_response({"closed": closed})
 
@@ -122,22 +122,22 @@ async def queue(request: web.Request) -> web.Response:
     session = request["session"]
     now = time.time()
     waiting = []
-    for entry in await handoff.queue(now):
+    for entry in await handoff.queue.ordered(now):
         waiting.append(await _summary(handoff, entry.conversation_id, now,
                                       effective=entry.effective_priority(now, handoff.config.queue_ageing)))
-    mine = [await _summary(handoff, cid, now) for cid in await handoff.live.held_by(session.username)]
-    body: Dict[str, Any] = {"waiting": waiting, "mine": mine, "presence": await handoff.presence()}
+    mine = [await _summary(handoff, cid, now) for cid in await handoff.claims.held_by(session.username)]
+    body: Dict[str, Any] = {"waiting": waiting, "mine": mine, "presence": await handoff.presence.statuses()}
     if session.role == "supervisor":
-        body["alerts"] = await handoff.alerts()
+        body["alerts"] = await handoff.watchdog.alerts()
         # Waiting cases by burst (handoff/bursts.py), and whether the circuit is open.
         body["bursts"] = dict(collections.Counter(c["burst"] for c in waiting if c["burst"]))
         body["circuit"] = await request.app["bursts"].circuit()
-        body["assigned"] = [await _summary(handoff, cid, now) for cid in await handoff.live.assigned()]
+        body["assigned"] = [await _summary(handoff, cid, now) for cid in await handoff.claims.assigned()]
     return web.json_response(body)
 
 
 async def _summary(handoff: Handoff, cid: str, now: float, effective: Optional[str] = None) -> Dict[str, Any]:
-    state = await handoff.state(cid)
+    state = await handoff.conversations.state(cid)
     earlier = await handoff.store.run(handoff.store.contacts_of, cid)
     contact = next((c for c in earlier if c["id"] == int(state.get("contact") or 0)), None)
     trigger = None
@@ -146,7 +146,7 @@ async def _summary(handoff: Handoff, cid: str, now: float, effective: Optional[s
         trigger = message["text"] if message else None
     queued_at = float(state.get("queued_at") or now)
     return {
-        "contacts": earlier, "contacts_so_far": len(earlier), "blocked_until": await handoff.blocked_until(cid),
+        "contacts": earlier, "contacts_so_far": len(earlier), "blocked_until": await handoff.blocking.blocked_until(cid),
         "id": cid, "state": state["state"], "priority": state.get("priority", "normal"),
         "effective_priority": effective or state.get("priority", "normal"),
         "channel": state.get("channel", ""), "sender": mask(state.get("sender", "")),
@@ -162,7 +162,7 @@ async def _summary(handoff: Handoff, cid: str, now: float, effective: Optional[s
 @requires("team.read")
 async def counsellors(request: web.Request) -> web.Response:
     handoff: Handoff = request.app["handoff"]
-    presence = await handoff.presence()
+    presence = await handoff.presence.statuses()
     users = await handoff.store.run(handoff.store.users)
     out = []
     for user in users:
@@ -170,7 +170,7 @@ async def counsellors(request: web.Request) -> web.Response:
             continue
         out.append({"username": user["username"], "display_name": user["display_name"], "role": user["role"],
                     "presence": presence.get(user["username"], "offline"), "capacity": user["capacity"],
-                    "load": len(await handoff.live.held_by(user["username"]))})
+                    "load": len(await handoff.claims.held_by(user["username"]))})
     return web.json_response({"counsellors": out})
 
 
@@ -179,7 +179,7 @@ async def presence(request: web.Request) -> web.Response:
     body = await read_json(request)
     if body.get("status") not in ("online", "away"):
         return api_error(400, "invalid_status", "Trạng thái phải là online hoặc away.")
-    await request.app["handoff"].heartbeat(request["session"].username, body["status"])
+    await request.app["handoff"].presence.heartbeat(request["session"].username, body["status"])
     return web.json_response({"status": body["status"]})
 
 
@@ -199,7 +199,7 @@ async def _may_read(handoff: Handoff, session, cid: str) -> Optional[Dict[str, s
     conversation = await handoff.store.run(handoff.store.conversation, cid)
     if conversation is None:
         return None
-    state = await handoff.state(cid)
+    state = await handoff.conversations.state(cid)
     if session.role in ("supervisor", "admin") or state["state"] == "queued" \
             or state.get("counsellor") == session.username:
         return state
@@ -263,11 +263,11 @@ def _handler(action):
 
 async def _claim(request, handoff: Handoff, cid: str):
     session = request["session"]
-    await handoff.claim(cid, session.username, session.capacity)
+    await handoff.claims.claim(cid, session.username, session.capacity)
 
 
 async def _ack(request, handoff: Handoff, cid: str):
-    if not await handoff.acknowledge(cid, request["session"].username):
+    if not await handoff.claims.acknowledge(cid, request["session"].username):
         raise HandoffError("not_yours", "Cuộc trò chuyện này không do bạn phụ trách.", status=403)
 
 
@@ -282,9 +282,9 @@ async def _message(request, handoff: Handoff, cid: str):
         return _raise(400, "invalid_kind", "Loại tin nhắn phải là reply hoặc note.")
     username = request["session"].username
     if kind == "note":
-        message = await handoff.note(cid, username, text.strip())
+        message = await handoff.replies.note(cid, username, text.strip())
     else:
-        message = await handoff.reply(cid, username, text.strip(), bool(body.get("confirmed_safe_contact")))
+        message = await handoff.replies.reply(cid, username, text.strip(), bool(body.get("confirmed_safe_contact")))
     return {"message": public_message(message)}
 
 
@@ -298,10 +298,10 @@ async def _transfer(request, handoff: Handoff, cid: str):
         user = await handoff.store.run(handoff.store.user, str(target))
         if not user or user["role"] not in CHAT or not user["active"] or target == request["session"].username:
             return _raise(400, "invalid_target", "Không chuyển được cho người này.")
-        if (await handoff.presence()).get(target) != "online":
+        if (await handoff.presence.statuses()).get(target) != "online":
             return _raise(409, "target_offline", "Tư vấn viên này đang không trực tuyến.")
         capacity = user["capacity"]
-    await handoff.transfer(cid, request["session"].username, target, note, capacity)
+    await handoff.transfers.transfer(cid, request["session"].username, target, note, capacity)
 
 
 async def _close(request, handoff: Handoff, cid: str):
@@ -309,13 +309,13 @@ async def _close(request, handoff: Handoff, cid: str):
     outcomes, victim = body.get("outcomes"), body.get("victim", "unknown")
     if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
         return _raise(400, "invalid_outcome", "Hãy chọn ít nhất một kết quả trong danh sách.")
-    await handoff.close(cid, request["session"].username, outcomes, str(victim))
+    await handoff.claims.close(cid, request["session"].username, outcomes, str(victim))
 
 
 async def _contact(request, handoff: Handoff, cid: str):
     """The unmasked channel id or phone number, for a counsellor who needs to call back; audited."""
     session = request["session"]
-    state = await handoff.state(cid)
+    state = await handoff.conversations.state(cid)
     if session.role != "supervisor" and state.get("counsellor") != session.username:
         raise HandoffError("not_yours", "Chỉ tư vấn viên đang phụ trách mới xem được thông tin liên hệ.", status=403)
     conversation = await handoff.store.run(handoff.store.conversation, cid)
@@ -324,7 +324,7 @@ async def _contact(request, handoff: Handoff, cid: str):
 
 
 async def _take_over(request, handoff: Handoff, cid: str):
-    await handoff.assign(cid, request["session"].username, request["session"].username)
+    await handoff.claims.assign(cid, request["session"].username, request["session"].username)
 
 
 async def _reassign(request, handoff: Handoff, cid: str):
@@ -333,9 +333,9 @@ async def _reassign(request, handoff: Handoff, cid: str):
     user = await handoff.store.run(handoff.store.user, str(target)) if isinstance(target, str) else None
     if not user or user["role"] not in CHAT or not user["active"]:
         return _raise(400, "invalid_target", "Không phân công được cho người này.")
-    if (await handoff.presence()).get(target) != "online":
+    if (await handoff.presence.statuses()).get(target) != "online":
         return _raise(409, "target_offline", "Tư vấn viên này đang không trực tuyến.")
-    await handoff.assign(cid, request["session"].username, target)
+    await handoff.claims.assign(cid, request["session"].username, target)
 
 
 def _raise(status: int, code: str, message: str):
@@ -361,11 +361,11 @@ async def _block(request, handoff: Handoff, cid: str):
     body = await read_json(request)
     hours, reason = body.get("hours"), str(body.get("reason") or "").strip()[:200]
     if body.get("unblock"):
-        await handoff.unblock(cid, request["session"].username)
+        await handoff.blocking.unblock(cid, request["session"].username)
         return {"blocked_until": None}
     if not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 30 or not reason:
         return _raise(400, "invalid_block", "Cần số giờ (tối đa 30 ngày) và lý do.")
-    return {"blocked_until": await handoff.block(cid, request["session"].username, float(hours), reason)}
+    return {"blocked_until": await handoff.blocking.block(cid, request["session"].username, float(hours), reason)}
 
 
 async def _refer(request, handoff: Handoff, cid: str):
@@ -461,13 +461,13 @@ async def _erase(request, handoff: Handoff, cid: str):
     """A data subject's erasure: words, ids and free-text answers gone, the statistics kept; audited."""
     from handoff.retention import erase_conversation
 
-    state = await handoff.state(cid)
+    state = await handoff.conversations.state(cid)
     if state["state"] != "bot":
         return _raise(409, "case_open", "Hãy kết thúc cuộc trò chuyện trước khi xóa dữ liệu.")
     conversation = await handoff.store.run(handoff.store.conversation, cid)
     await handoff.store.run(erase_conversation, handoff.store, cid)
-    await handoff.redis.delete(handoff.live.key("conv", cid), handoff.live.key("events", cid),
-                               handoff.live.key("sender", conversation["channel"], conversation["sender"]))
+    await handoff.redis.delete(handoff.keys.conversation(cid),
+                               handoff.keys.pointer(conversation["channel"], conversation["sender"]))
     await handoff.store.run(handoff.store.audit, request["session"].username, "erase_case", cid)
 
 
