@@ -4,7 +4,6 @@ and the providers' word on what was delivered."""
 from __future__ import annotations
 
 import logging
-import time
 from typing import Awaitable, Callable, Dict, Optional
 
 from directory import Directory

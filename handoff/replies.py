@@ -7,7 +7,6 @@ from typing import Any, Dict
 
 from handoff import texts
 from handoff.claims import Claims
-from handoff.conversations import Conversations
 from handoff.errors import HandoffError
 from handoff.notices import Notices
 from handoff.store import Store

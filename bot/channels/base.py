@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 
 from bot.router import Router
 from handoff.keys import Keys
-from handoff.service import DeliveryFailed
+from handoff.errors import DeliveryFailed
 from handoff.texts import delivery_failed
 from shared.config import Config
 

@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 
 from directory import Directory
 from handoff import texts
-from handoff.service import Handoff, HandoffError
+from handoff.errors import HandoffError
+from handoff.service import Handoff
 from handoff.store import conversations
 from shared.config import Config
 from tests.conftest import TEST_REDIS_URL
