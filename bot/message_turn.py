@@ -79,8 +79,9 @@ class MessageTurn:
         self.state = self.handoff.conversations.state_of(self.cid, changed)
         return False
 
-    async def _close(self) -> None:
-        # Never left running: its failure is this message's failure.
+    async def settle(self) -> None:
+        """The end of every message: the store is never left running (its failure is this message's
+        failure), and a turn not finished yet ends showing the user's message."""
         if self._stored is not None:
             await self.stored()
             if not self._turn.released:  # a path that answered nothing: the user's message alone
@@ -118,4 +119,4 @@ class MessageTurns:
             try:
                 yield message_turn
             finally:
-                await message_turn._close()
+                await message_turn.settle()
