@@ -54,8 +54,9 @@ class Router:
     async def handle(self, channel: str, sender: str, text: str) -> Tuple[List[str], Urgency]:
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
-        async with self.turns.begin_turn(channel, sender, detect=lambda: self.detector.assess(text)) as turn:  # 0, 2
-            turn.store(text)  # 1
+        # 0. The message's turn; the detector (2.) runs while Redis answers (bot/message_turn.py).
+        async with self.turns.begin_turn(channel, sender, detect=lambda: self.detector.assess(text)) as turn:
+            turn.store(text)  # 1. into the transcript, while the steps below work
             return await self._answer(turn, text), turn.urgency
 
     async def _answer(self, turn: MessageTurn, text: str) -> List[str]:
