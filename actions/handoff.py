@@ -1,5 +1,5 @@
 """Actions that hand a conversation to a counsellor, through the same handoff library
-as the gateway (handoff/service.py): a request for a person, a missing relative, an
+as the gateway (handoff/service.py, handoff/queue.py): a request for a person, a missing relative, an
 urgent message the NLU recognised, two misunderstandings in a row.
 
 The gateway tells the user their place in line and starts the intake form once it sees
@@ -13,8 +13,9 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from handoff.queue import connect
-from handoff.service import Escalation, Handoff
+from handoff.connection import connect
+from handoff.queue import Escalation
+from handoff.service import Handoff
 from handoff.store import Store
 from shared.config import Config
 
@@ -40,8 +41,8 @@ async def escalate(tracker: Tracker, priority: str, trigger: str, reasons: List[
         return None
     try:
         service = handoff()
-        cid = await service.conversation_for(channel, sender)
-        return await service.escalate(cid, priority, trigger, reasons,
+        cid = await service.conversations.conversation_for(channel, sender)
+        return await service.queue.escalate(cid, priority, trigger, reasons,
                                       text=tracker.latest_message.get("text") or "")
     except Exception as error:  # Redis or SQL down: the user still gets the hotline numbers
         logger.error("handoff from an action failed: %s", type(error).__name__)
@@ -60,8 +61,8 @@ class ActionIntakeDone(Action):
         if sender:
             try:
                 service = handoff()
-                cid = await service.conversation_for(channel, sender)
-                await service.set_intake(cid, tracker.get_slot("intake_location") or "",
+                cid = await service.conversations.conversation_for(channel, sender)
+                await service.intake.set_intake(cid, tracker.get_slot("intake_location") or "",
                                          tracker.get_slot("intake_safe") or "", tracker.get_slot("intake_contact") or "")
             except Exception as error:  # the answers are in the transcript anyway
                 logger.error("intake not stored: %s", type(error).__name__)

@@ -24,14 +24,17 @@ from bot.channels import web as web_channel
 from bot.channels import zalo as zalo_channel
 from bot.channels.base import Inbox, Outbound
 from bot.rasa_client import RasaClient
+from bot.message_turn import MessageTurns
 from bot.router import Router
 from bot.turns import Turns
 from handoff import console
 from handoff.auth import Sessions, deny_unlisted
-from handoff.queue import connect
+from handoff.connection import connect
 from handoff.bursts import BurstGuard
-from handoff.service import Handoff, run_retention, run_watchdog
+from handoff.retention import run_retention
+from handoff.service import Handoff
 from handoff.signin import HashPool, SignInThrottle
+from handoff.watchdog import run_watchdog
 from handoff.store import Store
 from nlu.urgency import UrgencyDetector, default_detector
 from shared import errors
@@ -90,8 +93,8 @@ def create_app(
             handoff = Handoff(r, s, config, deliver=outbound.deliver, bot=rasa, directory=app["directory"])
             # A turn outlasts the longest handling: two Rasa calls (answer, intake form) and the store.
             turns = Turns(r, lease_s=2 * config.rasa_timeout_s + 5)
-            router = Router(rasa, detector or default_detector(), app["directory"], handoff, turns,
-                            config.rate_limit_per_min)
+            router = Router(rasa, detector or default_detector(), app["directory"], handoff,
+                            MessageTurns(turns, handoff), config.rate_limit_per_min)
             inbox = Inbox(r, router, outbound)
             outbox = web_channel.Outbox(r)
             outbound.register(web_channel.CHANNEL, outbox.send)
@@ -100,7 +103,7 @@ def create_app(
                 outbound.register(telegram_channel.CHANNEL, telegram.send)
                 await telegram.start()
                 if config.telegram_supervisor_chat:
-                    handoff.alert_supervisors = lambda text: outbound.deliver(
+                    handoff.supervisor_alerts.send = lambda text: outbound.deliver(
                         telegram_channel.CHANNEL, config.telegram_supervisor_chat, text)
             zalo = zalo_channel.ZaloChannel(config, inbox, session, r) if config.zalo_app_id else None
             if zalo:
@@ -114,8 +117,8 @@ def create_app(
             app["bursts"] = BurstGuard(r, config.new_conversations_per_address, config.new_conversations_total)
             app.update(web_outbox=outbox, handoff=handoff, rasa=rasa, store=s, sessions=sessions,
                        router=router, inbox=inbox, outbound=outbound, telegram=telegram, zalo=zalo, sms=sms)
-            tasks = [asyncio.create_task(run_watchdog(handoff, config.watchdog_interval_s)),
-                     asyncio.create_task(run_retention(handoff))] if watchdog else []
+            tasks = [asyncio.create_task(run_watchdog(handoff.watchdog, config.watchdog_interval_s)),
+                     asyncio.create_task(run_retention(s, config.retention_days))] if watchdog else []
             yield
             if telegram:
                 await telegram.stop()

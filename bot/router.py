@@ -1,7 +1,7 @@
 """One user message in, the bot's replies out; the same for every channel.
 
 0. Messages of one conversation are handled one at a time, in arrival order, whichever
-   gateway they reach (bot/turns.py).
+   gateway they reach (bot/turns.py; the round trips a message saves: bot/message_turn.py).
 1. The message joins the conversation's transcript.
 2. The urgency detector runs first and on its own: critical and high escalate at once
    (even mid-FAQ, even with Rasa down).
@@ -18,17 +18,16 @@ a minute to slow down.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import List, Tuple
 
 from directory import Directory
 from directory.messages import SAFETY_OPENING, safety_message, unavailable_message
+from bot.message_turn import MessageTurn, MessageTurns
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.turns import Turn, Turns
-from handoff.service import Handoff, sender_key
+from handoff.service import Handoff
 from handoff.texts import PRIVACY_NOTICE, restricted
 from nlu.urgency import CRITICAL, Urgency, UrgencyDetector
 
@@ -45,7 +44,7 @@ class Router:
     detector: UrgencyDetector
     directory: Directory
     handoff: Handoff
-    turns: Turns
+    turns: MessageTurns
     rate_limit_per_min: int
 
     def own(self, text: str) -> str:
@@ -55,117 +54,83 @@ class Router:
     async def handle(self, channel: str, sender: str, text: str) -> Tuple[List[str], Urgency]:
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
-        # One message of a conversation at a time, across gateways (bot/turns.py). The conversation,
-        # the turn, the live state and the flood count come in one round trip; the state is read
-        # again only after what may change it (an escalation here, or Rasa's actions): each round
-        # trip costs every message.
-        rate = f"{self.handoff.live.p}rate:{channel}:{sender}:{int(time.time() // 60)}"
-        taking = asyncio.ensure_future(self.turns.take_by_pointer(
-            self.handoff.pointer(channel, sender), self.handoff.snapshot_reads(), also=[("incr", rate), ("expire", rate, 120)]))
-        await asyncio.sleep(0)  # the round trip is on its way: the detector works while Redis answers
-        try:
-            urgency = self.detector.assess(text)
-        finally:
-            ticket, (count, _) = await taking
-        slow_down = count > self.rate_limit_per_min
-        if ticket is None:  # the first message of a conversation (or the first after a Redis restart)
-            cid = await self.handoff.conversation_for(channel, sender, pointer_missing=True)
-            ticket = await self.turns.take(cid, self.handoff.snapshot_reads(cid))
-        cid = ticket.conversation
-        async with self.turns.hold(ticket, urgent=urgency.is_urgent) as turn:
-            state, until = (self.handoff.snapshot_of(cid, turn.reads) if turn.reads is not None
-                            else await self.handoff.snapshot(cid))
-            return await self._handle(turn, cid, channel, sender, text, urgency, slow_down, state, until)
+        # 0. The message's turn; the detector (2.) runs while Redis answers (bot/message_turn.py).
+        async with self.turns.begin_turn(channel, sender, detect=lambda: self.detector.assess(text)) as turn:
+            turn.store(text)  # 1. into the transcript, while the steps below work
+            return await self._answer(turn, text), turn.urgency
 
-    async def _handle(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
-                      slow_down: bool, state: Dict[str, str], until: Optional[float]
-                      ) -> Tuple[List[str], Urgency]:
-        urgent = urgency.is_urgent
-        # Storing the message (SQL) runs while the checks below and Rasa work; it is awaited
-        # before anything that needs it (an escalation) and before any answer is stored. Consoles
-        # see it live with the turn's release (one round trip for all the message's events).
-        stored = asyncio.ensure_future(asyncio.gather(
-            self.handoff.store_message(cid, "user", text, state), self.handoff.first_contact(cid, state),
-            self.handoff.legal_basis(cid, urgent=urgent, state=state)))
-        try:
-            return await self._answer(turn, cid, channel, sender, text, urgency, slow_down, state, until,
-                                      stored), urgency
-        finally:
-            # Never left running: its failure is this message's failure.
-            (_message, shown), _first, _ = await stored
-            if not turn.released:
-                await turn.release(*shown)
-
-    async def _answer(self, turn: Turn, cid: str, channel: str, sender: str, text: str, urgency: Urgency,
-                      slow_down: bool,
-                      state: Dict[str, str], until: Optional[float], stored: asyncio.Future) -> List[str]:
-        before, urgent = state["state"], urgency.is_urgent
+    async def _answer(self, turn: MessageTurn, text: str) -> List[str]:
+        handoff, cid, urgency = self.handoff, turn.cid, turn.urgency
+        before, urgent = turn.state["state"], urgency.is_urgent
+        # 2. Critical and high escalate at once.
         if urgent:
-            (message, _shown), _first, _ = await stored
-            await self.handoff.escalate(cid, urgency.level, "urgency", urgency.reasons, message["id"], text)
-            state = await self.handoff.state(cid)
+            message, _first = await turn.stored()
+            await handoff.queue.escalate(cid, urgency.level, "urgency", urgency.reasons, message["id"], text)
+            turn.state = await handoff.conversations.state(cid)
         elif before == "bot":
-            survey = await self.handoff.survey_reply(cid, text, state)
+            survey = await handoff.intake.survey_reply(cid, text, turn.state)
             if survey:
-                (_message, shown), _first, _ = await stored
-                await turn.release(*shown, *await self.handoff.store_many(cid, "bot", [survey], state))
+                await turn.answer([survey])
+                await turn.finish_turn()
                 return [survey]
-        if state["state"] == "assigned":
-            return [self.own(PRIVACY_NOTICE)] if (await stored)[1] else []  # the counsellor has it, live
-        if until and not urgent:
+        # 3. Not to Rasa: a counsellor holds it, the sender is restricted or floods.
+        if turn.state["state"] == "assigned":
+            return [self.own(PRIVACY_NOTICE)] if (await turn.stored())[1] else []  # the counsellor has it, live
+        if turn.blocked_until and not urgent:
             # Stored, not answered by the bot; told so once in a while, never silently dropped.
-            first = await self.handoff.redis.set(f"{self.handoff.live.p}blocked-told:{cid}", "1", nx=True, ex=600)
-            when = time.strftime("%H:%M %d/%m", time.gmtime(until + 7 * 3600))  # Vietnam time
+            first = await handoff.redis.set(handoff.keys.blocked_told(cid), "1", nx=True, ex=600)
+            when = time.strftime("%H:%M %d/%m", time.gmtime(turn.blocked_until + 7 * 3600))  # Vietnam time
             return [self.own(restricted(when))] if first else []
-        if slow_down and not urgent:
-            first = await self.handoff.redis.set(f"{self.handoff.live.p}slow:{cid}", "1", nx=True, ex=60)
+        if turn.messages_this_minute > self.rate_limit_per_min and not urgent:
+            first = await handoff.redis.set(handoff.keys.slowed(cid), "1", nx=True, ex=60)
             return [self.own(SLOW_DOWN)] if first else []
+        # 3. Rasa answers (5. a critical message gets the safety answer exactly once).
+        replies, rasa_up = await self._rasa(turn, text)
+        # These answers are final; they are stored once the user's message is in. Rasa's actions
+        # may have queued the conversation meanwhile, so its state is read again.
+        _message, first = await turn.stored()
+        notice = [self.own(PRIVACY_NOTICE)] if first else []  # after the answer: what matters to the person comes first
+        if turn.state["state"] == before:
+            # The usual case, with nothing to add unless Rasa's actions changed the state: one
+            # round trip checks that, shows the message and answers live and ends the turn.
+            replies, notice = replies + notice, []
+            await turn.answer(replies)
+            if await turn.finish_turn_if_unchanged(before):
+                return replies
+        else:
+            await turn.answer_while_rereading(replies)
+        # 4. Queued by this message: place in line, and the intake form.
+        more = []
+        if before != "queued" and turn.state["state"] == "queued":
+            more.append(await handoff.queue.queued_message(cid))  # rendered by the handoff
+            if rasa_up:
+                try:
+                    more += [self.own(r) for r in await self.rasa.send(turn.sender_key, INTAKE_TRIGGER)]
+                except RasaUnavailable as error:
+                    logger.warning("intake form not started (%s)", error)
+        more += notice
+        await turn.answer(more)
+        await turn.finish_turn()
+        return replies + more
 
-        key = sender_key(channel, sender)
-        await self.handoff.resume_bot_if_pending(cid, state)
+    async def _rasa(self, turn: MessageTurn, text: str) -> Tuple[List[str], bool]:
+        """Rasa's answers, or the gateway's own when Rasa is down or says nothing; and whether Rasa
+        answered. A critical message always gets the safety answer, exactly once."""
+        level = turn.urgency.level
+        await self.handoff.bot_pause.resume_if_pending(turn.cid, turn.state)
         rasa_up = True
         try:
-            replies = [self.own(r) for r in await self.rasa.send(key, text)]
+            replies = [self.own(r) for r in await self.rasa.send(turn.sender_key, text)]
         except RasaUnavailable as error:
             # Log the fault, never the message.
             logger.warning("rasa unavailable (%s); answering from the gateway", error)
             rasa_up = False
-            replies = [] if urgency.level == CRITICAL else [unavailable_message(self.directory)]
-        if urgency.level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
+            replies = [] if level == CRITICAL else [unavailable_message(self.directory)]
+        if level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, safety_message(self.directory))
-        if rasa_up and not replies and state["state"] == "bot":
+        if rasa_up and not replies and turn.state["state"] == "bot":
             # Rasa always says something; silence means a custom action failed (action server
             # down): the person gets the hotline numbers rather than nothing.
             logger.warning("rasa gave no answer; answering from the gateway")
             replies.append(unavailable_message(self.directory))
-        # These answers are final; they are stored once the user's message is in. Rasa's actions
-        # may have queued the conversation meanwhile, so its state is read again.
-        (_message, shown), first, _ = await stored
-        notice = [self.own(PRIVACY_NOTICE)] if first else []  # after the answer: what matters to the person comes first
-        if state["state"] == before:
-            # The usual case, with nothing to add unless Rasa's actions changed the state: one
-            # round trip checks that, shows the message and answers live and ends the turn.
-            replies, notice = replies + notice, []
-            shown = [*shown, *await self.handoff.store_many(cid, "bot", replies, state)]
-            changed = await turn.release_if(self.handoff.state_field(cid), before, *shown)
-            if changed is None:
-                return replies
-            state = self.handoff.state_of(cid, changed)
-        else:
-            answered = asyncio.ensure_future(self.handoff.store_many(cid, "bot", replies, state))
-            try:
-                state = await self.handoff.state(cid)
-            finally:
-                shown = [*shown, *await answered]
-        more = []
-        if before != "queued" and state["state"] == "queued":
-            more.append(await self.handoff.queued_message(cid))  # rendered by the handoff
-            if rasa_up:
-                try:
-                    more += [self.own(r) for r in await self.rasa.send(key, INTAKE_TRIGGER)]
-                except RasaUnavailable as error:
-                    logger.warning("intake form not started (%s)", error)
-        more += notice
-        shown += await self.handoff.store_many(cid, "bot", more, state)
-        await turn.release(*shown)
-        return replies + more
+        return replies, rasa_up

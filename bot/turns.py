@@ -12,8 +12,10 @@ gateway died while waiting). No one waits without bound: an urgent message waits
 most ``urgent_wait_s`` and then goes on out of turn, because escalating it matters more
 than its place in the transcript.
 
-Keys: ``{prefix}turn:{conversation}`` hash with ``next`` (last ticket given), ``served``
-(last ticket done or skipped) and ``deadline`` (when the current turn is forfeit).
+Keys: ``turn:{conversation}`` (handoff/keys.py), a hash with ``next`` (last ticket given),
+``served`` (last ticket done or skipped) and ``deadline`` (when the current turn is forfeit); it
+is forgotten after a day idle. A message's turn with what it reads and writes on the way, as the
+router uses it: bot/message_turn.py.
 """
 from __future__ import annotations
 
@@ -28,104 +30,16 @@ from typing import AsyncIterator, Optional, Sequence, Tuple
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from handoff.queue import run_pipeline
+from handoff import lua
+from handoff.connection import run_pipeline
+from handoff.keys import Keys
 
 logger = logging.getLogger(__name__)
-IDLE_TTL_S = 24 * 3600
 
-# Take a ticket; in the usual case (nobody ahead) its turn begins at once, in the same call.
-_TAKE_FUNCTION = """
-local function take(key, now, lease)
-  local ticket = redis.call('HINCRBY', key, 'next', 1)
-  local served = tonumber(redis.call('HGET', key, 'served') or '-1')
-  if ticket == 1 or served < 0 then
-    served = ticket - 1
-    redis.call('HSET', key, 'served', served)
-  end
-  redis.call('EXPIRE', key, %d)
-  if served + 1 == ticket then
-    redis.call('HSET', key, 'deadline', now + lease)
-    return ticket, 1
-  end
-  return ticket, 0
-end
-""" % IDLE_TTL_S
-
-# KEYS: turn. ARGV: now, lease. Returns {ticket, 1 when its turn began}.
-_TAKE = _TAKE_FUNCTION + """
-local ticket, go = take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
-return {ticket, go}
-"""
-
-# A message of a conversation known by its pointer (a key holding the conversation id): the
-# id, the ticket and, when the turn began, the reads, all in one round trip.
-# KEYS: pointer. ARGV: turn key prefix, now, lease, then (command, key prefix) pairs, each key
-# completed with the conversation id. Returns false when the pointer is missing.
-# The keys built here are not declared, which Redis Cluster forbids; the hotline runs on one
-# Redis (with Sentinel, docs/deploy.md), as its queue scripts, which span conversations, need.
-_BEGIN = _TAKE_FUNCTION + """
-local conversation = redis.call('GET', KEYS[1])
-if not conversation then return false end
-local ticket, go = take(ARGV[1] .. conversation, tonumber(ARGV[2]), tonumber(ARGV[3]))
-local out = {conversation, ticket, go}
-if go == 1 then
-  for i = 4, #ARGV, 2 do out[#out + 1] = redis.call(ARGV[i], ARGV[i + 1] .. conversation) end
-end
-return out
-"""
-
-# KEYS: turn. ARGV: ticket, now, lease, grace. 1: go; 0: wait.
-_TURN = """
-local ticket, now = tonumber(ARGV[1]), tonumber(ARGV[2])
-local served = tonumber(redis.call('HGET', KEYS[1], 'served') or '0')
-local deadline = tonumber(redis.call('HGET', KEYS[1], 'deadline') or '0')
-if served + 1 < ticket and now > deadline then
-  -- the current turn is forfeit: its gateway died or overran the lease
-  served = served + 1
-  deadline = now + tonumber(ARGV[4])
-  redis.call('HSET', KEYS[1], 'served', served, 'deadline', deadline)
-end
-if served + 1 == ticket then
-  redis.call('HSET', KEYS[1], 'deadline', now + tonumber(ARGV[3]))
-  return 1
-end
-if ticket <= served then return 1 end  -- skipped while slow: go on rather than lose the message
-return 0
-"""
-
-# Ends a turn: the next ticket may go.
-_DONE_FUNCTION = """
-local function done(key, ticket, now, grace)
-  local served = tonumber(redis.call('HGET', key, 'served') or '0')
-  if served + 1 == tonumber(ticket) then
-    redis.call('HSET', key, 'served', ticket, 'deadline', tonumber(now) + tonumber(grace))
-  end
-end
-"""
-
-# KEYS: turn. ARGV: ticket, now, grace.
-_DONE = _DONE_FUNCTION + """
-done(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-return 1
-"""
-
-# The turn ends only if a watched hash field still holds what the caller expects: then the
-# commands run and the turn is released, in one round trip. Otherwise nothing runs and the
-# hash comes back (flat), for the caller to act on the change first.
-# KEYS: turn, watched hash. ARGV: ticket, now, grace, field, expected, value of a missing field,
-# then each command as its number of parts followed by the parts.
-_RELEASE_IF = _DONE_FUNCTION + """
-local current = redis.call('HGET', KEYS[2], ARGV[4]) or ARGV[6]
-if current ~= ARGV[5] then return redis.call('HGETALL', KEYS[2]) end
-local i = 7
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
-end
-done(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-return false
-"""
+# The scripts (handoff/lua/turn_*.lua); EVAL rather than EVALSHA for those sent in pipelines.
+_TAKE = lua.source("turn_take_function", "turn_take")
+_BEGIN = lua.source("turn_take_function", "turn_begin")
+_DONE = lua.source("turn_done_function", "turn_done")
 
 
 @dataclass
@@ -177,12 +91,12 @@ class Turns:
     def __init__(self, redis: Redis, lease_s: float, urgent_wait_s: float = 2.0, grace_s: float = 3.0,
                  prefix: str = "hl:") -> None:
         self.redis, self.lease_s, self.urgent_wait_s, self.grace_s = redis, lease_s, urgent_wait_s, grace_s
-        self.prefix = prefix
-        self._turn = redis.register_script(_TURN)
-        self._release_if = redis.register_script(_RELEASE_IF)
+        self.keys = Keys(prefix)
+        self._turn = redis.register_script(lua.source("turn_wait"))
+        self._release_if = redis.register_script(lua.source("turn_done_function", "turn_release_if"))
 
     def key(self, conversation: str) -> str:
-        return f"{self.prefix}turn:{conversation}"
+        return self.keys.turn(conversation)
 
     async def take(self, conversation: str, reads: Sequence[tuple] = ()) -> Ticket:
         """A ticket and what ``reads`` (run_pipeline's form) returned, in one round trip."""

@@ -8,7 +8,7 @@ conversations. ``BurstGuard`` counts new conversations per address and in all, p
   minutes). It is still stored, answered, and queued with its urgency: a real person on a
   busy network still gets the safety answer and a counsellor. The supervisor sees the burst as
   one group with its size, is alerted once for it instead of once a case, and can dismiss
-  the whole group as abuse in one step (``Handoff.dismiss_burst``);
+  the whole group as abuse in one step (``handoff.claims.dismiss_burst``, handoff/claims.py);
 - beyond ``total`` new conversations a minute from everywhere, the circuit opens: every
   further new conversation joins the circuit's burst, and supervisors see the circuit open.
 
@@ -24,7 +24,8 @@ from typing import Callable, Dict, Optional
 
 from redis.asyncio import Redis
 
-from handoff.queue import run_pipeline
+from handoff.connection import run_pipeline
+from handoff.keys import Keys
 
 BURST_S = 600  # a burst gathers the address's new conversations for this long after its last
 CIRCUIT = "circuit"
@@ -37,10 +38,11 @@ def _digest(address: str) -> str:
 class BurstGuard:
     def __init__(self, redis: Redis, per_address: int = 6, total: int = 120, prefix: str = "hl:",
                  clock: Callable[[], float] = time.time) -> None:
-        self.redis, self.per_address, self.total, self.prefix, self.clock = redis, per_address, total, prefix, clock
+        self.redis, self.per_address, self.total, self.clock = redis, per_address, total, clock
+        self.keys = Keys(prefix)
 
     def _key(self, *parts: str) -> str:
-        return self.prefix + "burst:" + ":".join(parts)
+        return self.keys.burst(*parts)
 
     async def group_for(self, channel: str, address: str) -> str:
         """Count one new conversation; the burst it joins, or "" within the bounds."""

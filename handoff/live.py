@@ -50,9 +50,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     handoff: Handoff = request.app["handoff"]
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
-    await handoff.heartbeat(session.username)
+    await handoff.presence.heartbeat(session.username)
     pubsub = handoff.redis.pubsub()
-    await pubsub.subscribe(handoff.live.key("notify"))
+    await pubsub.subscribe(handoff.keys.notify)
     # The live line does not wait out a Redis restart as commands do (handoff/queue.py): it fails
     # at once and the socket closes, so the console reconnects and catches up.
     pubsub.connection.retry = Retry(NoBackoff(), 0)
@@ -92,7 +92,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 continue
             if data.get("type") == "heartbeat":
                 status = data.get("status") if data.get("status") in ("online", "away") else None
-                await handoff.heartbeat(session.username, status)
+                await handoff.presence.heartbeat(session.username, status)
     finally:
         forwarder.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -9,6 +9,7 @@ from typing import Dict, Optional
 
 import yaml
 
+from handoff.events import Event, Events
 from nlu.text import fold
 
 PROVINCES_FILE = Path(__file__).resolve().parent.parent / "data" / "nlu" / "provinces.yml"
@@ -36,3 +37,11 @@ def province_in(text: str) -> Optional[str]:
         if f" {name} " in folded:
             return proper
     return None
+
+
+async def note_place(events: Events, cid: str, contact_id: Optional[int], text: str) -> None:
+    """The province named, kept (coarse, outliving retention) for the statistics by province."""
+    province = province_in(text)
+    if province and contact_id:
+        await events.record_event(Event("place", cid, "gateway", None, None, contact_id,
+                                        detail={"province": province}))

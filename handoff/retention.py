@@ -9,13 +9,17 @@ change. Each run writes one audit entry.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import time
 from typing import Dict
 
 import sqlalchemy as sa
 
 from handoff.store import Store, conversations, events, messages
+
+logger = logging.getLogger(__name__)
 
 MARKER = "[đã xóa theo thời hạn lưu trữ]"
 MARKER_ERASED = "[đã xóa theo yêu cầu]"
@@ -52,3 +56,13 @@ def erase_conversation(store: Store, conversation_id: str) -> None:
                                          events.c.kind.in_(PRIVATE_EVENTS)).values(detail="{}"))
         db.execute(conversations.update().where(conversations.c.id == conversation_id)
                    .values(sender="erased:" + hashlib.sha256(conversation_id.encode()).hexdigest()[:16]))
+
+
+async def run_retention(store: Store, retention_days: float, every_s: float = 24 * 3600) -> None:
+    """Anonymise old transcripts once a day (each gateway may run it: it is idempotent)."""
+    while True:
+        try:
+            await store.run(anonymise, store, retention_days * 86400)
+        except Exception as error:
+            logger.error("retention pass failed: %s", type(error).__name__)
+        await asyncio.sleep(every_s)

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from handoff.service import OUTCOMES
+from handoff.outcomes import OUTCOMES
 from handoff.store import Store, contacts, conversations, events
 
 CATEGORIES = ("information", "counselling_psychological", "counselling_policy", "counselling_services",

@@ -177,17 +177,21 @@ async def handoff_latency(http, gateway: str, redis: Redis, store, urgent: List[
 
 async def queue_ops(redis: Redis, cycles: int = 2000, concurrency: int = 50) -> Dict[str, float]:
     """Our enqueue + claim cycle (two Lua scripts) against redis-benchmark on the same server."""
-    from handoff.queue import LiveState
+    from handoff import lua
+    from handoff.keys import Keys
 
-    live = LiveState(redis, prefix="bench:")
+    keys = Keys(prefix="bench:")
+    escalate, claim = redis.register_script(lua.source("escalate")), redis.register_script(lua.source("claim"))
     counter = iter(range(cycles))
 
     async def worker(w: int) -> None:
         for i in counter:
             cid = f"b{i}"
             now = time.time()
-            await live.escalate(cid, "high", now, i, "web", f"s{i}", "urgency")
-            await live.claim(cid, f"agent{w}", now, now + 60, 10 ** 6)
+            await escalate(keys=[keys.conversation(cid), keys.queue],
+                           args=[cid, "high", repr(now), str(i), "web", f"s{i}", "urgency"])
+            await claim(keys=[keys.conversation(cid), keys.queue, keys.assigned, keys.agent(f"agent{w}")],
+                        args=[cid, f"agent{w}", repr(now), repr(now + 60), 10 ** 6])
 
     start = time.perf_counter()
     await asyncio.gather(*(worker(w) for w in range(concurrency)))

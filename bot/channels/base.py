@@ -21,7 +21,8 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.router import Router
-from handoff.service import DeliveryFailed
+from handoff.keys import Keys
+from handoff.errors import DeliveryFailed
 from handoff.texts import delivery_failed
 from shared.config import Config
 
@@ -47,7 +48,7 @@ class PermanentFailure(Exception):
 
 class Inbox:
     def __init__(self, redis: Redis, router: Router, outbound: "Outbound", prefix: str = "hl:") -> None:
-        self.redis, self.router, self.outbound, self.prefix = redis, router, outbound, prefix
+        self.redis, self.router, self.outbound, self.keys = redis, router, outbound, Keys(prefix)
 
     async def answer(self, channel: str, sender: str, text: str) -> None:
         """Send the bot's answer on the channel; a failure is written where counsellors see it."""
@@ -55,11 +56,11 @@ class Inbox:
             await self.outbound.deliver(channel, sender, self.router.own(text))
         except DeliveryFailed as error:
             handoff = self.router.handoff
-            cid = await handoff.conversation_for(channel, sender)
-            await handoff.record(cid, "system", delivery_failed(error.channel, error.attempts))
+            cid = await handoff.conversations.conversation_for(channel, sender)
+            await handoff.transcript.record(cid, "system", delivery_failed(error.channel, error.attempts))
 
     def _seen(self, channel: str, provider_id: str) -> str:
-        return f"{self.prefix}seen:{channel}:{provider_id}"
+        return self.keys.seen(channel, provider_id)
 
     async def first_time(self, channel: str, provider_id: str) -> bool:
         """Claim a provider message id; False when it was handled already."""

@@ -28,6 +28,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox, PermanentFailure, provider_route
+from handoff.keys import Keys
 from handoff.service import Handoff
 from shared.config import Config
 
@@ -131,12 +132,12 @@ class SmsChannel:
             status = int(request.query.get("status", ""))
         except ValueError:
             return web.Response(status=400, text="bad status")
-        sender = await self.redis.get(f"hl:sms:ref:{ref}")
+        sender = await self.redis.get(Keys().sms_ref(ref))
         if sender is None:
             return web.Response(status=200, text="")  # unknown or expired reference
-        cid = await self.handoff.conversation_for(CHANNEL, sender.decode())
+        cid = await self.handoff.conversations.conversation_for(CHANNEL, sender.decode())
         name = DLR_STATUS.get(status, f"status_{status}")
-        await self.handoff.delivery_report(cid, CHANNEL, ref, name, failed=status in (2, 16))
+        await self.handoff.notices.delivery_report(cid, CHANNEL, ref, name, failed=status in (2, 16))
         return web.Response(status=200, text="")
 
     async def send(self, sender: str, text: str) -> None:
@@ -154,7 +155,7 @@ class SmsChannel:
         if self.config.sms_dlr_url:
             params["dlr-mask"] = "19"  # delivered, failed, rejected by the SMSC
             params["dlr-url"] = f"{self.config.sms_dlr_url}?key={quote(self.config.sms_key)}&ref={ref}&status=%d"
-            await self.redis.set(f"hl:sms:ref:{ref}", sender, ex=7 * 24 * 3600)
+            await self.redis.set(Keys().sms_ref(ref), sender, ex=7 * 24 * 3600)
         async with self.http.get(self.config.kannel_sendsms_url, params=params,
                                  timeout=aiohttp.ClientTimeout(total=15)) as response:
             body = await response.text()

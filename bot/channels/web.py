@@ -24,6 +24,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox
+from handoff.keys import Keys
 from shared.config import Config
 from shared.payload import NotAnObject, json_object
 
@@ -88,22 +89,22 @@ async def join_burst_if_flooding(request: web.Request, sender: str) -> None:
     """A new conversation beyond its address's bound joins a burst before its first message is
     triaged (handoff/bursts.py): it is answered and queued as always, grouped for the supervisor."""
     handoff = request.app["handoff"]
-    if await handoff.redis.exists(handoff.pointer(CHANNEL, sender)):
+    if await handoff.redis.exists(handoff.conversations.pointer(CHANNEL, sender)):
         return
     burst = await request.app["bursts"].group_for(CHANNEL, request.remote or "")
     if burst:
-        cid = await handoff.conversation_for(CHANNEL, sender)
-        await handoff.live.set_fields(cid, burst=burst)
+        cid = await handoff.conversations.conversation_for(CHANNEL, sender)
+        await handoff.conversations.set_fields(cid, burst=burst)
 
 
 class Outbox:
     """Messages for web users that arrive outside a request (counsellor replies, notices)."""
 
     def __init__(self, redis: Redis, prefix: str = "hl:") -> None:
-        self.redis, self.prefix = redis, prefix
+        self.redis, self.keys = redis, Keys(prefix)
 
     def _key(self, sender: str) -> str:
-        return f"{self.prefix}web:out:{sender}"
+        return self.keys.web_outbox(sender)
 
     async def send(self, sender: str, text: str) -> None:
         await self.redis.xadd(self._key(sender), {"text": text}, maxlen=OUTBOX_MAXLEN, approximate=True)

@@ -26,6 +26,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox, PermanentFailure, provider_route, split_text
+from handoff.keys import Keys
 from handoff.texts import GREETING, NOT_TEXT
 from shared.config import Config
 from shared.payload import NotAnObject, json_object
@@ -57,7 +58,7 @@ class Tokens:
 
     def __init__(self, redis: Redis, http: aiohttp.ClientSession, config: Config, prefix: str = "hl:") -> None:
         self.redis, self.http, self.config = redis, http, config
-        self.key, self.lock_key = f"{prefix}zalo:tokens", f"{prefix}zalo:refresh-lock"
+        self.key, self.lock_key = Keys(prefix).zalo_tokens, Keys(prefix).zalo_refresh_lock
 
     async def _stored(self) -> Dict[str, str]:
         raw = await self.redis.hgetall(self.key)

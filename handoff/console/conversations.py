@@ -47,11 +47,11 @@ async def conversation(request: web.Request) -> web.Response:
 
 async def _claim(request, handoff: Handoff, found: Found):
     session = request["session"]
-    await handoff.claim(found.id, session.username, session.capacity)
+    await handoff.claims.claim(found.id, session.username, session.capacity)
 
 
 async def _ack(request, handoff: Handoff, found: Found):
-    if not await handoff.acknowledge(found.id, request["session"].username):
+    if not await handoff.claims.acknowledge(found.id, request["session"].username):
         raise HandoffError("not_yours", NOT_YOURS, status=403)
 
 
@@ -66,9 +66,9 @@ async def _message(request, handoff: Handoff, found: Found):
         refuse(400, "invalid_kind", "Loại tin nhắn phải là reply hoặc note.")
     username = request["session"].username
     if kind == "note":
-        message = await handoff.note(found.id, username, text.strip())
+        message = await handoff.replies.note(found.id, username, text.strip())
     else:
-        message = await handoff.reply(found.id, username, text.strip(), bool(body.get("confirmed_safe_contact")))
+        message = await handoff.replies.reply(found.id, username, text.strip(), bool(body.get("confirmed_safe_contact")))
     return {"message": public_message(message)}
 
 
@@ -79,7 +79,7 @@ async def colleague(handoff: Handoff, target: Any, wrong: str, name: Optional[st
     user = await handoff.store.run(handoff.store.user, name) if name is not None else None
     if not user or not holds_conversations(user["role"]) or not user["active"]:
         refuse(400, "invalid_target", wrong)
-    if (await handoff.presence()).get(target) != "online":
+    if (await handoff.presence.statuses()).get(target) != "online":
         refuse(409, "target_offline", "Tư vấn viên này đang không trực tuyến.")
     return user
 
@@ -95,7 +95,7 @@ async def _transfer(request, handoff: Handoff, found: Found):
         if target == request["session"].username:
             refuse(400, "invalid_target", wrong)
         capacity = (await colleague(handoff, target, wrong, name=str(target)))["capacity"]
-    await handoff.transfer(found.id, request["session"].username, target, note, capacity)
+    await handoff.transfers.transfer(found.id, request["session"].username, target, note, capacity)
 
 
 async def _close(request, handoff: Handoff, found: Found):
@@ -103,7 +103,7 @@ async def _close(request, handoff: Handoff, found: Found):
     outcomes, victim = body.get("outcomes"), body.get("victim", "unknown")
     if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
         refuse(400, "invalid_outcome", "Hãy chọn ít nhất một kết quả trong danh sách.")
-    await handoff.close(found.id, request["session"].username, outcomes, str(victim))
+    await handoff.claims.close(found.id, request["session"].username, outcomes, str(victim))
 
 
 async def _contact(request, handoff: Handoff, found: Found):
@@ -114,25 +114,25 @@ async def _contact(request, handoff: Handoff, found: Found):
 
 
 async def _take_over(request, handoff: Handoff, found: Found):
-    await handoff.assign(found.id, request["session"].username, request["session"].username)
+    await handoff.claims.assign(found.id, request["session"].username, request["session"].username)
 
 
 async def _reassign(request, handoff: Handoff, found: Found):
     body = await read_json(request)
     target = body.get("to")
     await colleague(handoff, target, "Không phân công được cho người này.")
-    await handoff.assign(found.id, request["session"].username, target)
+    await handoff.claims.assign(found.id, request["session"].username, target)
 
 
 async def _block(request, handoff: Handoff, found: Found):
     body = await read_json(request)
     hours, reason = body.get("hours"), str(body.get("reason") or "").strip()[:200]
     if body.get("unblock"):
-        await handoff.unblock(found.id, request["session"].username)
+        await handoff.blocking.unblock(found.id, request["session"].username)
         return {"blocked_until": None}
     if not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 30 or not reason:
         refuse(400, "invalid_block", "Cần số giờ (tối đa 30 ngày) và lý do.")
-    return {"blocked_until": await handoff.block(found.id, request["session"].username, float(hours), reason)}
+    return {"blocked_until": await handoff.blocking.block(found.id, request["session"].username, float(hours), reason)}
 
 
 # (path under /api/conversations/{id}/, action, step)

@@ -35,7 +35,7 @@ async def find(handoff: Handoff, cid: str) -> Optional[Found]:
     """The conversation ``cid`` if it is stored, else None."""
     if not valid_id(cid) or await handoff.store.run(handoff.store.conversation, cid) is None:
         return None
-    state = await handoff.state(cid)
+    state = await handoff.conversations.state(cid)
     contacts = await handoff.store.run(handoff.store.contacts_of, cid)
     return Found(cid, state, contacts, Conversation.of(cid, state, contacts))
 

@@ -20,7 +20,7 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
                   state: Optional[Dict[str, str]] = None,
                   contacts: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
     """One case as the lists and the case view show it (``state`` and ``contacts`` when known)."""
-    state = state if state is not None else await handoff.state(cid)
+    state = state if state is not None else await handoff.conversations.state(cid)
     earlier = contacts if contacts is not None else await handoff.store.run(handoff.store.contacts_of, cid)
     contact = next((c for c in earlier if c["id"] == int(state.get("contact") or 0)), None)
     trigger = None
@@ -29,7 +29,7 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
         trigger = message["text"] if message else None
     queued_at = float(state.get("queued_at") or now)
     return {
-        "contacts": earlier, "contacts_so_far": len(earlier), "blocked_until": await handoff.blocked_until(cid),
+        "contacts": earlier, "contacts_so_far": len(earlier), "blocked_until": await handoff.blocking.blocked_until(cid),
         "id": cid, "state": state["state"], "priority": state.get("priority", "normal"),
         "effective_priority": effective or state.get("priority", "normal"),
         "channel": state.get("channel", ""), "sender": mask(state.get("sender", "")),
@@ -47,17 +47,17 @@ async def line(handoff: Handoff, session: Any, bursts) -> Dict[str, Any]:
     """The queue as this user sees it; the whole line when their role may see it."""
     now = time.time()
     waiting = []
-    for entry in await handoff.queue(now):
+    for entry in await handoff.queue.ordered(now):
         waiting.append(await summary(handoff, session, entry.conversation_id, now,
                                      effective=entry.effective_priority(now, handoff.config.queue_ageing)))
-    mine = [await summary(handoff, session, cid, now) for cid in await handoff.live.held_by(session.username)]
-    body: Dict[str, Any] = {"waiting": waiting, "mine": mine, "presence": await handoff.presence()}
+    mine = [await summary(handoff, session, cid, now) for cid in await handoff.claims.held_by(session.username)]
+    body: Dict[str, Any] = {"waiting": waiting, "mine": mine, "presence": await handoff.presence.statuses()}
     if can(session, "queue.line"):
-        body["alerts"] = await handoff.alerts()
+        body["alerts"] = await handoff.watchdog.alerts()
         # Waiting cases by burst (handoff/bursts.py), and whether the circuit is open.
         body["bursts"] = dict(collections.Counter(c["burst"] for c in waiting if c["burst"]))
         body["circuit"] = await bursts.circuit()
-        body["assigned"] = [await summary(handoff, session, cid, now) for cid in await handoff.live.assigned()]
+        body["assigned"] = [await summary(handoff, session, cid, now) for cid in await handoff.claims.assigned()]
     return body
 
 
@@ -73,6 +73,6 @@ async def dismiss_burst(request: web.Request) -> web.Response:
         return api_error(404, "not_found", "Không tìm thấy nhóm này.")
     handoff: Handoff = request.app["handoff"]
     supervisor = request["session"].username
-    closed = await handoff.dismiss_burst(burst, supervisor)
+    closed = await handoff.claims.dismiss_burst(burst, supervisor)
     await handoff.store.run(handoff.store.audit, supervisor, "burst.dismiss", burst)
     return web.json_response({"closed": closed})

@@ -49,8 +49,8 @@ async def erase_case(handoff: Handoff, found: Found, actor: str) -> None:
         refuse(409, "case_open", "Hãy kết thúc cuộc trò chuyện trước khi xóa dữ liệu.")
     conversation = await handoff.store.run(handoff.store.conversation, cid)
     await handoff.store.run(erase_conversation, handoff.store, cid)
-    await handoff.redis.delete(handoff.live.key("conv", cid), handoff.live.key("events", cid),
-                               handoff.live.key("sender", conversation["channel"], conversation["sender"]))
+    await handoff.redis.delete(handoff.keys.conversation(cid),
+                               handoff.keys.pointer(conversation["channel"], conversation["sender"]))
     await handoff.store.run(handoff.store.audit, actor, "erase_case", cid)
 
 

@@ -56,7 +56,7 @@ async def login(request: web.Request) -> web.Response:
     response.set_cookie(COOKIE, session.token, httponly=True, samesite="Strict", path="/",
                         secure=request.secure if secure == "auto" else secure == "true",
                         max_age=request.app["config"].session_ttl_s)
-    await request.app["handoff"].heartbeat(session.username, "online")
+    await request.app["handoff"].presence.heartbeat(session.username, "online")
     return response
 
 
@@ -75,14 +75,14 @@ async def me(request: web.Request) -> web.Response:
 
 async def team(handoff: Handoff) -> List[Dict[str, Any]]:
     """Active accounts that take conversations, with their presence and how many they hold."""
-    presence = await handoff.presence()
+    presence = await handoff.presence.statuses()
     out = []
     for user in await handoff.store.run(handoff.store.users):
         if not holds_conversations(user["role"]) or not user["active"]:
             continue
         out.append({"username": user["username"], "display_name": user["display_name"], "role": user["role"],
                     "presence": presence.get(user["username"], "offline"), "capacity": user["capacity"],
-                    "load": len(await handoff.live.held_by(user["username"]))})
+                    "load": len(await handoff.claims.held_by(user["username"]))})
     return out
 
 
@@ -96,7 +96,7 @@ async def presence(request: web.Request) -> web.Response:
     body = await read_json(request)
     if body.get("status") not in ("online", "away"):
         return api_error(400, "invalid_status", "Trạng thái phải là online hoặc away.")
-    await request.app["handoff"].heartbeat(request["session"].username, body["status"])
+    await request.app["handoff"].presence.heartbeat(request["session"].username, body["status"])
     return web.json_response({"status": body["status"]})
 
 

@@ -56,13 +56,13 @@ async def test_first_miss_asks_to_rephrase_second_hands_over(service):
     latest = {"intent": {"name": "out_of_scope"}}
     messages, _ = await run_async(ActionFallback(), tracker([user("out_of_scope")], latest=latest, sender="web:u1"))
     assert messages[0]["response"] == "utter_out_of_scope"
-    assert await service.queue() == []
+    assert await service.queue.ordered() == []
     messages, _ = await run_async(ActionFallback(), tracker([user("nlu_fallback"), user("nlu_fallback")],
                                                             sender="web:u1"))
     assert messages[0]["response"] == "utter_handoff_misunderstood"
-    [waiting] = await service.queue()
+    [waiting] = await service.queue.ordered()
     assert waiting.priority == "normal"
-    assert (await service.state(waiting.conversation_id))["trigger"] == "misunderstood"
+    assert (await service.conversations.state(waiting.conversation_id))["trigger"] == "misunderstood"
 
 
 async def test_without_the_handoff_store_the_user_still_gets_the_numbers(monkeypatch):
@@ -92,8 +92,8 @@ async def test_handoff_priority_follows_the_intent(service):
                                      ("web:c", "urgent_rescue", "critical")):
         latest = {"intent": {"name": intent, "confidence": 0.9}}
         messages, _ = await run_async(ActionHandoff(), tracker([], latest=latest, sender=sender))
-        cid = await service.conversation_for("web", sender[4:])
-        assert (await service.state(cid))["priority"] == priority
+        cid = await service.conversations.conversation_for("web", sender[4:])
+        assert (await service.conversations.state(cid))["priority"] == priority
         assert bool(messages) == (intent == "human_request")
 
 
@@ -111,7 +111,7 @@ async def test_urgent_safety_mentions_the_embassy_only_abroad_and_escalates(serv
     held = rescue("cứu em, họ nhốt em trong phòng, không cho về")
     abroad, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": "Campuchia"}, held, sender="web:d"))
     home, _ = await run_async(ActionUrgentSafety(), tracker([], {"country": None}, held, sender="web:e"))
-    assert [w.priority for w in await service.queue()] == ["critical", "critical"]
+    assert [w.priority for w in await service.queue.ordered()] == ["critical", "critical"]
     assert "Đại sứ quán" in abroad[0]["text"] and "Đại sứ quán" not in home[0]["text"]
     assert "113" in home[0]["text"]
 
@@ -124,7 +124,7 @@ async def test_a_returnee_the_nlu_took_for_a_rescue_gets_the_answer_and_is_not_q
     latest = rescue(RETURNEE, ranking=[("faq_support", 0.44)], selector="faq_support/vocational", confidence=0.46)
     messages, _ = await run_async(ActionUrgentSafety(), tracker([], {}, latest, sender="web:f"))
     assert [m["response"] for m in messages] == ["utter_faq_support/vocational"]
-    assert await service.queue() == []
+    assert await service.queue.ordered() == []
 
 
 async def test_when_in_doubt_the_person_gets_the_answer_and_a_counsellor_sees_it_soon(service):
@@ -132,7 +132,7 @@ async def test_when_in_doubt_the_person_gets_the_answer_and_a_counsellor_sees_it
     latest = rescue(RETURNEE, ranking=[("faq_support", 0.05)], selector="faq_support/vocational", confidence=0.95)
     messages, _ = await run_async(ActionUrgentSafety(), tracker([], {}, latest, sender="web:g"))
     assert [m["response"] for m in messages] == ["utter_faq_support/vocational"]
-    assert [w.priority for w in await service.queue()] == ["high"]
+    assert [w.priority for w in await service.queue.ordered()] == ["high"]
 
 
 def test_services_follow_the_answer_the_response_selector_chose():

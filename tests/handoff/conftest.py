@@ -49,7 +49,7 @@ def ensure_user(store, username, role="counsellor", capacity=3, password="mật-
 async def new_conversation(handoff, sender=None, channel="web"):
     import uuid
 
-    return await handoff.conversation_for(channel, sender or uuid.uuid4().hex)
+    return await handoff.conversations.conversation_for(channel, sender or uuid.uuid4().hex)
 
 
 PASSWORD = "mật-khẩu-dài-1"

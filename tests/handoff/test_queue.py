@@ -1,5 +1,11 @@
-"""Queue order: priority, ageing, cases given back, then age."""
+"""The queue (handoff/queue.py): order (priority, ageing, cases given back, then age), the wait
+estimate, and escalation against a real Redis and a real SQL store."""
+import asyncio
+
 from handoff.queue import Waiting, estimate_wait_s, order
+from handoff.service import Handoff
+from shared.config import Config
+from tests.handoff.conftest import ensure_user, new_conversation
 
 AGEING = {"normal": 300, "high": 900}
 
@@ -44,3 +50,44 @@ def test_wait_estimate_is_honest():
     assert estimate_wait_s(3, 1, [120]) == 360
     assert estimate_wait_s(3, 2, [120]) == 240
     assert estimate_wait_s(1, 1, [2]) == 30  # never "0 minutes"
+
+
+async def test_queue_orders_by_priority_then_age(handoff):
+    normal = await new_conversation(handoff)
+    high = await new_conversation(handoff)
+    critical_old = await new_conversation(handoff)
+    critical_new = await new_conversation(handoff)
+    for cid, priority in ((normal, "normal"), (critical_old, "critical"), (high, "high"), (critical_new, "critical")):
+        await handoff.queue.escalate(cid, priority, "urgency", ["confinement"])
+        await asyncio.sleep(0.01)
+    assert [w.conversation_id for w in await handoff.queue.ordered()] == [critical_old, critical_new, high, normal]
+    assert await handoff.queue.position(normal) == (4, 4)
+
+
+async def test_concurrent_escalations_open_one_contact(handoff, store):
+    cid = await new_conversation(handoff)
+    results = await asyncio.gather(*(handoff.queue.escalate(cid, "critical", "urgency") for _ in range(10)))
+    assert sorted(r.status for r in results).count("queued") == 1
+    assert len(store.contacts_of(cid)) == 1
+    assert len({r.contact_id for r in results}) == 1
+
+
+async def test_queued_message_tells_place_and_offers_the_phone_when_crowded(redis, store, outbox):
+    handoff = Handoff(redis, store, Config(queue_overflow=2), deliver=outbox)
+    cids = [await new_conversation(handoff) for _ in range(4)]
+    for cid in cids:
+        await handoff.queue.escalate(cid, "normal", "human_request")
+    text = await handoff.queue.queued_message(cids[-1])
+    assert "vị trí số 4" in text and "111" in text and "gọi lại" in text
+    assert "chưa có tư vấn viên nào đang trực tuyến" in text
+    ensure_user(store, "long")
+    await handoff.presence.heartbeat("long")
+    await handoff.queue.record_wait(240)
+    assert "khoảng 16 phút" in await handoff.queue.queued_message(cids[-1])  # 4 min x 4 places / 1 online
+
+
+async def test_the_province_named_is_kept_for_the_statistics(handoff, store):
+    cid = await new_conversation(handoff)
+    esc = await handoff.queue.escalate(cid, "critical", "urgency", ["confinement"], None, "cuu em, em o quang ninh")
+    places = [e["detail"] for e in store.events(cid) if e["kind"] == "place"]
+    assert places == [{"province": "Quảng Ninh"}] and esc.status == "queued"

@@ -29,13 +29,13 @@ def any_store(request, tmp_path):
 async def test_a_whole_contact_is_stored(any_store, redis, config):
     handoff = Handoff(redis, any_store, config)
     ensure_user(any_store, "lan")
-    cid = await handoff.conversation_for("web", uuid.uuid4().hex)
-    first = await handoff.record(cid, "user", "Cứu em, em bị nhốt ở Bavet 😢")
-    esc = await handoff.escalate(cid, "critical", "urgency", ["confinement"], first["id"])
-    await handoff.claim(cid, "lan")
-    await handoff.reply(cid, "lan", "Chị ở đây. Em có gọi được 113 không?")
-    await handoff.note(cid, "lan", "Nghi trẻ vị thành niên")
-    await handoff.close(cid, "lan", ["referral_rescue"], "suspected")
+    cid = await handoff.conversations.conversation_for("web", uuid.uuid4().hex)
+    first = await handoff.transcript.record(cid, "user", "Cứu em, em bị nhốt ở Bavet 😢")
+    esc = await handoff.queue.escalate(cid, "critical", "urgency", ["confinement"], first["id"])
+    await handoff.claims.claim(cid, "lan")
+    await handoff.replies.reply(cid, "lan", "Chị ở đây. Em có gọi được 113 không?")
+    await handoff.replies.note(cid, "lan", "Nghi trẻ vị thành niên")
+    await handoff.claims.close(cid, "lan", ["referral_rescue"], "suspected")
     assert [m["role"] for m in any_store.messages(cid)] == ["user", "system", "counsellor", "note", "system"]
     assert any_store.messages(cid)[0]["text"] == "Cứu em, em bị nhốt ở Bavet 😢"
     contact = any_store.contact(esc.contact_id)

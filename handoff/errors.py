@@ -1,0 +1,22 @@
+"""What a handoff step may refuse, and a delivery that failed."""
+from __future__ import annotations
+
+
+class HandoffError(Exception):
+    """A refused handoff step; ``code`` is for the API, the message for a person."""
+
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        super().__init__(code)
+        self.code, self.message, self.status = code, message, status
+
+
+class DeliveryFailed(Exception):
+    """A channel could not deliver a message, even after its retries."""
+
+    def __init__(self, channel: str, attempts: int, reason: str) -> None:
+        super().__init__(f"{channel}: {reason} after {attempts} attempt(s)")
+        self.channel, self.attempts, self.reason = channel, attempts, reason
+
+
+def not_yours() -> HandoffError:
+    return HandoffError("not_yours", "Cuộc trò chuyện này không do bạn phụ trách.", status=403)

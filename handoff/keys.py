@@ -1,0 +1,117 @@
+"""Every Redis key family of the hotline, named in one place.
+
+Keys start with a prefix (``hl:`` by default) so that one Redis may serve other things too.
+
+  conv:{id}                  hash    a conversation's live state: state (bot/queued/assigned),
+                                     priority, channel, sender, contact, queued_at, returned,
+                                     counsellor, claimed_at, ack_deadline, acked, alerted, greeted,
+                                     survey, survey_contact, notice, legal_basis, intake_*, burst,
+                                     do_not_contact, resume_pending
+  sender:{channel}:{user}    string  a channel user's conversation id (the pointer)
+  turn:{id}                  hash    a conversation's line of messages (bot/turns.py)
+  blocked:{id}               string  a restriction: until when and by whom (expires)
+  blocked-told:{id}          string  the restricted sender was told lately (expires)
+  slow:{id}                  string  the flooding sender was told to slow down lately (expires)
+  rate:{channel}:{user}:{minute}  counter  messages of one minute (flood control)
+  queue                      zset    waiting conversation ids (score: when first queued)
+  assigned                   set     conversation ids with a counsellor (the watchdog walks it)
+  agent:{name}               set     the conversations a counsellor holds (capacity)
+  waits                      list    recent waits before a claim (the wait estimate)
+  presence                   hash    counsellor -> status and last heartbeat
+  alerts                     list    recent alerts for the supervisors' banner
+  burst-alerted:{burst}      string  a burst alerted once (expires)
+  burst:…                    various bursts of new conversations (handoff/bursts.py)
+  notify                     channel what consoles see live (pub/sub)
+  session:{token}, signin:…  console sessions and sign-in throttling (handoff/auth.py, signin.py)
+  seen:{channel}:{id}        string  a provider's message already handled (bot/channels/base.py)
+  web:out:{sender}           stream  the web chat's outbox (bot/channels/web.py)
+  zalo:tokens, zalo:refresh-lock     Zalo's tokens, shared by the gateways (bot/channels/zalo.py)
+  sms:ref:{ref}              string  an SMS's sender by its delivery reference (bot/channels/sms.py)
+"""
+from __future__ import annotations
+
+
+class Keys:
+    def __init__(self, prefix: str = "hl:") -> None:
+        self.prefix = prefix
+
+    # --- one conversation ---------------------------------------------------------
+    def conversation(self, cid: str) -> str:
+        """With ``cid`` "" the prefix of every conversation's hash, for a script that completes it."""
+        return f"{self.prefix}conv:{cid}"
+
+    def pointer(self, channel: str, sender: str) -> str:
+        return f"{self.prefix}sender:{channel}:{sender}"
+
+    def turn(self, cid: str) -> str:
+        return f"{self.prefix}turn:{cid}"
+
+    def blocked(self, cid: str) -> str:
+        return f"{self.prefix}blocked:{cid}"
+
+    def blocked_told(self, cid: str) -> str:
+        return f"{self.prefix}blocked-told:{cid}"
+
+    def slowed(self, cid: str) -> str:
+        return f"{self.prefix}slow:{cid}"
+
+    def rate(self, channel: str, sender: str, minute: int) -> str:
+        return f"{self.prefix}rate:{channel}:{sender}:{minute}"
+
+    # --- the line and the counsellors ---------------------------------------------
+    @property
+    def queue(self) -> str:
+        return f"{self.prefix}queue"
+
+    @property
+    def assigned(self) -> str:
+        return f"{self.prefix}assigned"
+
+    def agent(self, counsellor: str) -> str:
+        return f"{self.prefix}agent:{counsellor}"
+
+    @property
+    def waits(self) -> str:
+        return f"{self.prefix}waits"
+
+    @property
+    def presence(self) -> str:
+        return f"{self.prefix}presence"
+
+    @property
+    def alerts(self) -> str:
+        return f"{self.prefix}alerts"
+
+    def burst_alerted(self, burst: str) -> str:
+        return f"{self.prefix}burst-alerted:{burst}"
+
+    def burst(self, *parts: str) -> str:
+        return f"{self.prefix}burst:" + ":".join(parts)
+
+    @property
+    def notify(self) -> str:
+        return f"{self.prefix}notify"
+
+    # --- console sign-in and the channels -----------------------------------------
+    def session(self, token: str) -> str:
+        return f"{self.prefix}session:{token}"
+
+    def signin(self, kind: str, digest: str) -> str:
+        return f"{self.prefix}signin:{kind}:{digest}"
+
+    def seen(self, channel: str, provider_id: str) -> str:
+        return f"{self.prefix}seen:{channel}:{provider_id}"
+
+    def web_outbox(self, sender: str) -> str:
+        return f"{self.prefix}web:out:{sender}"
+
+    @property
+    def zalo_tokens(self) -> str:
+        return f"{self.prefix}zalo:tokens"
+
+    @property
+    def zalo_refresh_lock(self) -> str:
+        return f"{self.prefix}zalo:refresh-lock"
+
+    def sms_ref(self, ref: str) -> str:
+        return f"{self.prefix}sms:ref:{ref}"

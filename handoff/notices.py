@@ -1,0 +1,52 @@
+"""Telling the person on their own channel, through ``deliver(channel, sender, text)``, which
+the gateway provides per channel (the action server has none and never sends on its own);
+and the providers' word on what was delivered."""
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable, Dict, Optional
+
+from directory import Directory
+from handoff import texts
+from handoff.conversations import Conversations
+from handoff.errors import DeliveryFailed
+from handoff.events import Event, Events
+from handoff.transcript import Transcript
+
+logger = logging.getLogger(__name__)
+
+Deliver = Callable[[str, str, str], Awaitable[None]]
+
+
+class Notices:
+    def __init__(self, conversations: Conversations, transcript: Transcript, events: Events, directory: Directory,
+                 deliver: Optional[Deliver] = None) -> None:
+        self.conversations, self.transcript, self.events = conversations, transcript, events
+        self.directory, self.deliver = directory, deliver
+
+    async def send(self, state: Dict[str, str], cid: str, text: str) -> bool:
+        """A notice to the user on their own channel, kept in the transcript."""
+        text = self.directory.render(text)
+        await self.transcript.record(cid, "system", text)
+        return await self.deliver_to(state, cid, text)
+
+    async def deliver_to(self, state: Dict[str, str], cid: str, text: str) -> bool:
+        """Deliver, or tell the counsellors in the transcript that it failed; never silently lost."""
+        if not self.deliver or not state.get("channel"):
+            return False
+        try:
+            await self.deliver(state["channel"], state["sender"], text)
+            return True
+        except DeliveryFailed as error:
+            logger.error("delivery failed on %s after %d attempt(s): %s", error.channel, error.attempts, error.reason)
+            await self.transcript.record(cid, "system", texts.delivery_failed(error.channel, error.attempts))
+            return False
+
+    async def delivery_report(self, cid: str, channel: str, ref: str, status: str, failed: bool) -> None:
+        """A provider's word on a message we sent; a failure is shown to the counsellor."""
+        state = await self.conversations.state(cid)
+        await self.events.record_event(Event("delivery_report", cid, channel, state["state"], state["state"],
+                                             self.conversations.contact_of(state), detail={"ref": ref, "status": status},
+                                             state=state))
+        if failed:
+            await self.transcript.record(cid, "system", texts.delivery_failed(channel, None))
