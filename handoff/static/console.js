@@ -232,8 +232,15 @@
   }
 
   // --- one conversation ----------------------------------------------------------
+  // Each conversation keeps its own draft: words meant for one person never wait in the box for another.
+  var drafts = {};
+  function switchDraft(id) {
+    if (current) drafts[current.id] = $("reply-text").value;
+    $("reply-text").value = drafts[id] || "";
+    $("as-note").checked = false; showNoteMode();
+  }
   function openConversation(id) {
-    if (!current || current.id !== id) { lastId = 0; shown = {}; $("transcript").textContent = ""; }
+    if (!current || current.id !== id) { switchDraft(id); lastId = 0; shown = {}; $("transcript").textContent = ""; }
     return api("GET", "/api/conversations/" + id + "?after=0").then(function (c) {
       current = c; lastId = 0; shown = {}; $("transcript").textContent = "";
       $("empty").hidden = true; $("chat").hidden = false; $("chat-error").textContent = "";
@@ -244,7 +251,7 @@
         + (c.contacts_so_far > 1 ? " · đã liên hệ " + c.contacts_so_far + " lần" : "")
         + (c.blocked_until ? " · đang bị hạn chế" : "");
       $("chat-reasons").textContent = c.reasons.length || c.trigger ? "Lý do chuyển: " + c.reasons.map(function (r) {
-        return word("reasons", r) + " [" + r + "]"; }).join(", ") + " · chuyển bởi " + word("triggers", c.trigger) : "";
+        return word("reasons", r); }).join(", ") + " · chuyển bởi " + word("triggers", c.trigger) : "";
       var intake = c.intake, parts = [];
       if (intake.location) parts.push("Đang ở: " + intake.location);
       if (intake.safe_now) parts.push("Nhắn an toàn: " + intake.safe_now);
@@ -316,14 +323,29 @@
       .then(function (data) { $("chat-title").textContent = word("channels", data.channel) + " " + data.sender; })
       .catch(function (e) { $("chat-error").textContent = e.message; });
   });
+  // A quick reply goes in at the cursor (replacing a selection), never over a half-written draft.
   $("quick").addEventListener("change", function () {
-    if (this.value) { $("reply-text").value = this.value; this.value = ""; $("reply-text").focus(); }
+    if (!this.value) return;
+    var box = $("reply-text"), start = box.selectionStart, end = box.selectionEnd;
+    var before = box.value.slice(0, start), gap = before && !/\s$/.test(before) ? " " : "";
+    box.setRangeText(gap + this.value, start, end, "end");
+    this.value = "";
+    box.focus();
   });
+  // Note mode says so: the button, the placeholder and the box's colour change with the checkbox.
+  function showNoteMode() {
+    var note = $("as-note").checked;
+    $("reply-form").classList.toggle("note-mode", note);
+    $("send-btn").textContent = note ? "Lưu ghi chú" : "Gửi";
+    $("reply-text").placeholder = note ? "Ghi chú nội bộ: chỉ đội tư vấn thấy, không gửi cho người dùng…"
+                                       : "Nhập tin nhắn gửi người dùng…";
+  }
+  $("as-note").addEventListener("change", showNoteMode);
   function sendReply(text, confirmed) {
     $("send-btn").disabled = true;
     return api("POST", "/api/conversations/" + current.id + "/messages",
                { text: text, kind: $("as-note").checked ? "note" : "reply", confirmed_safe_contact: confirmed })
-      .then(function (data) { $("reply-text").value = ""; $("as-note").checked = false; addMessages([data.message]); })
+      .then(function (data) { $("reply-text").value = ""; $("as-note").checked = false; showNoteMode(); addMessages([data.message]); })
       .catch(function (e) {
         // A follow-up long after the user last wrote: show their safe-contact answer first.
         if (e.code === "confirm_safe_contact" && window.confirm(e.message)) return sendReply(text, true);

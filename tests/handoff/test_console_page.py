@@ -63,7 +63,7 @@ def test_counsellor_signs_in_claims_an_urgent_case_replies_and_closes_it(browser
     # the whole transcript, bot part included, and why it was escalated
     assert URGENT in transcript(browser, "user")[0]
     assert any("113" in t for t in transcript(browser, "bot"))
-    assert "confinement" in browser.find_element(By.ID, "chat-reasons").text
+    assert "bị giam giữ" in browser.find_element(By.ID, "chat-reasons").text  # in words, not tags
 
     browser.find_element(By.ID, "reply-text").send_keys(REPLY)
     browser.find_element(By.ID, "send-btn").click()
@@ -190,3 +190,63 @@ def test_a_supervisor_finds_a_closed_case_opens_it_and_exports_the_month(browser
         assert rows[key] == str(expected[key]), key
     assert int(rows["referral_rescue"]) >= 1
     assert ("truong.ca.review", "export_stats") in [(a["actor"], a["action"]) for a in store.audit_log()]
+
+
+CONTRAST_OF = """
+function lum(rgb) {
+  return rgb.map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+            .reduce(function (s, v, i) { return s + v * [0.2126, 0.7152, 0.0722][i]; }, 0);
+}
+function rgb(s) { return s.match(/\\d+/g).slice(0, 3).map(Number); }
+var style = getComputedStyle(arguments[0]);
+var a = lum(rgb(style.color)), b = lum(rgb(style.backgroundColor));
+return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+"""
+
+
+def test_drafts_quick_replies_and_notes_stay_with_their_case(browser, gateway_in_thread, store):
+    """Issue 16: a quick reply never overwrites a draft, a draft never follows the counsellor into
+    another person's chat, note mode says so, the badges are readable, the sidebar fits."""
+    gateway = gateway_in_thread
+    ensure_user(store, "lan.drafts")
+    browser.set_window_size(1366, 768)
+    people = []
+    for text in (URGENT, "em bị công ty giữ hộ chiếu, muốn gặp tư vấn viên ạ"):
+        browser.switch_to.new_window("tab")
+        browser.get(gateway + "/")
+        say(browser, text)
+        wait(browser).until(lambda b: chat_texts(b, "bot"))
+        people.append(browser.current_window_handle)
+    browser.switch_to.new_window("tab")
+    browser.get(gateway + "/console/")
+    sign_in(browser, "lan.drafts")
+    wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#queue .case")) >= 2)
+
+    side = browser.find_element(By.CSS_SELECTOR, ".side")
+    assert browser.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth", side)
+    for badge in browser.find_elements(By.CSS_SELECTOR, "#queue .badge, .team .badge"):
+        assert browser.execute_script(CONTRAST_OF, badge) >= 4.5, badge.text
+
+    first, second = browser.find_elements(By.CSS_SELECTOR, "#queue .case")[:2]
+    first.click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "claim-btn"))).click()
+    box = wait(browser).until(EC.visibility_of_element_located((By.ID, "reply-text")))
+    box.send_keys("Chào em,")
+    quick = browser.find_element(By.ID, "quick")
+    option = quick.find_elements(By.TAG_NAME, "option")[1]
+    quick_text = option.get_attribute("value")
+    option.click()
+    assert box.get_attribute("value") == "Chào em, " + quick_text
+
+    browser.find_element(By.ID, "as-note").click()
+    assert browser.find_element(By.ID, "send-btn").text == "Lưu ghi chú"
+    assert "không gửi" in box.get_attribute("placeholder")
+
+    # Another person's case: an empty box, not in note mode; back again: the draft is there.
+    browser.find_elements(By.CSS_SELECTOR, "#queue .case")[0].click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "claim-btn")))
+    assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""
+    assert not browser.find_element(By.ID, "as-note").is_selected()
+    browser.find_element(By.CSS_SELECTOR, "#mine .case").click()
+    wait(browser).until(lambda b: b.find_element(By.ID, "reply-text").get_attribute("value") == "Chào em, " + quick_text)
+    assert browser.find_element(By.ID, "send-btn").text == "Gửi"
