@@ -69,12 +69,15 @@ class Watchdog:
         await self.redis.ltrim(self.keys.alerts, 0, 49)
         await self.events.record_event(event)
 
-    async def alerts(self) -> List[Dict[str, Any]]:
-        """Recent alerts still worth showing: their case is still waiting."""
+    async def alerts(self, now: Optional[float] = None) -> List[Dict[str, Any]]:
+        """Recent alerts still worth showing: their case is still waiting, for as long as it has
+        waited by now (an alert stored at 61 s must not say "1 phút" eight minutes later)."""
+        now = time.time() if now is None else now
         out = []
         for raw in await self.redis.lrange(self.keys.alerts, 0, -1):
             alert = json.loads(raw)
             if (await self.conversations.state(alert["conversation"]))["state"] == "queued":
+                alert["waited_s"] = round(alert["waited_s"] + max(0.0, now - alert["at"]))
                 out.append(alert)
         return out
 

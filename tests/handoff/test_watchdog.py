@@ -64,3 +64,6 @@ async def test_an_unclaimed_critical_case_alerts_once_and_resends_safety(handoff
     assert (await handoff.watchdog.sweep(now=later + 5))["alerted"] == 0
     assert outbox.to("user-4") == [Directory.load().render(texts.still_waiting_critical())]
     assert [a["conversation"] for a in await handoff.watchdog.alerts()] == [cid]
+    # the banner tells how long it has waited by now, not when the alert fired
+    [alert] = await handoff.watchdog.alerts(now=later + 8 * 60)
+    assert alert["waited_s"] >= handoff.config.critical_alert_s + 8 * 60
