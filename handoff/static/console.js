@@ -7,6 +7,25 @@
   // case in its "allowed" list and those of the signed-in user in /api/me (handoff/permissions.py).
   var me = null, options = null, current = null, lastId = 0, shown = {}, socket = null, retry = 1000;
   var baseTitle = document.title, titleTimer = null;
+  // Messages in my chats that I have not seen (the chat not open, or the page not looked at):
+  // a count on each chat in "my chats" and in the title, so a second person writing is never missed.
+  var unread = {}, minePriority = {};
+  function plainTitle() {
+    var total = Object.keys(unread).reduce(function (n, id) { return n + unread[id]; }, 0);
+    return (total ? "(" + total + ") " : "") + baseTitle;
+  }
+  function markUnread(id, count) {
+    if (count) unread[id] = count; else delete unread[id];
+    if (!titleTimer) document.title = plainTitle();
+    var li = document.querySelector('#mine .case[data-id="' + id + '"]');
+    if (li) showUnread(li, id);
+  }
+  function showUnread(li, id) {
+    var badge = li.querySelector(".unread");
+    if (!unread[id]) { if (badge) badge.remove(); return; }
+    if (!badge) { badge = el("span", "badge unread"); li.querySelector(".line").appendChild(badge); }
+    badge.textContent = unread[id] + " tin mới";
+  }
 
   function api(method, path, body) {
     var headers = { "Content-Type": "application/json" };
@@ -106,6 +125,9 @@
       if (me) setTimeout(connect, retry); retry = Math.min(retry * 2, 15000);
     };
   }
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && current && unread[current.id]) markUnread(current.id, 0);
+  });
   function setConnection(up) {
     $("connection").textContent = up ? "Đã kết nối" : "Mất kết nối";
     $("connection").className = "badge " + (up ? "online" : "offline");
@@ -121,8 +143,15 @@
   function refreshSoon() { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 150); }
   function onEvent(event) {
     if (event.type === "message") {
-      if (current && event.conversation === current.id) addMessages([event.message]);
-      if (event.message.role === "user") refreshSoon();
+      var here = current && event.conversation === current.id;
+      if (here) addMessages([event.message]);
+      if (event.message.role === "user") {
+        if (event.conversation in minePriority && (!here || document.hidden)) {
+          markUnread(event.conversation, (unread[event.conversation] || 0) + 1);
+          if (minePriority[event.conversation] === "critical") criticalAlert();
+        }
+        refreshSoon();
+      }
     } else if (["queue", "assigned", "closed", "presence", "intake"].indexOf(event.type) >= 0) {
       if (event.critical && event.type === "queue") criticalAlert();
       refreshSoon();
@@ -146,7 +175,7 @@
     if (titleTimer) return;
     var on = false;
     titleTimer = setInterval(function () {
-      on = !on; document.title = on ? "🔴 KHẨN CẤP – " + baseTitle : baseTitle;
+      on = !on; document.title = on ? "🔴 KHẨN CẤP – " + baseTitle : plainTitle();
       if (document.hasFocus() && !on) { clearInterval(titleTimer); titleTimer = null; }
     }, 800);
   }
@@ -156,6 +185,9 @@
     if (!me) return;
     api("GET", "/api/queue").then(function (data) {
       renderCases($("queue"), data.waiting, true); $("queue-count").textContent = data.waiting.length;
+      minePriority = {};
+      data.mine.forEach(function (c) { minePriority[c.id] = c.effective_priority; });
+      Object.keys(unread).forEach(function (id) { if (!(id in minePriority)) markUnread(id, 0); });
       renderCases($("mine"), data.mine, false); $("mine-count").textContent = data.mine.length;
       if (data.assigned) renderCases($("assigned"), data.assigned, false);
       var banner = $("alert-banner");
@@ -227,6 +259,7 @@
       li.appendChild(line);
       if (c.trigger_text) li.appendChild(el("div", "trigger", c.trigger_text));
       openable(li, function () { openConversation(c.id); });
+      if (!waiting) showUnread(li, c.id);
       list.appendChild(li);
     });
   }
@@ -240,6 +273,7 @@
     $("as-note").checked = false; showNoteMode();
   }
   function openConversation(id) {
+    if (unread[id]) markUnread(id, 0);
     if (!current || current.id !== id) { switchDraft(id); lastId = 0; shown = {}; $("transcript").textContent = ""; }
     return api("GET", "/api/conversations/" + id + "?after=0").then(function (c) {
       current = c; lastId = 0; shown = {}; $("transcript").textContent = "";

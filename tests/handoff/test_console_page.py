@@ -250,3 +250,48 @@ def test_drafts_quick_replies_and_notes_stay_with_their_case(browser, gateway_in
     browser.find_element(By.CSS_SELECTOR, "#mine .case").click()
     wait(browser).until(lambda b: b.find_element(By.ID, "reply-text").get_attribute("value") == "Chào em, " + quick_text)
     assert browser.find_element(By.ID, "send-btn").text == "Gửi"
+
+
+def test_a_message_in_a_chat_not_open_is_counted_until_it_is_read(browser, gateway_in_thread, store):
+    """Issue 16: while a counsellor reads one chat, a person in another writes: the other chat and
+    the title show it, and opening that chat clears it."""
+    gateway = gateway_in_thread
+    ensure_user(store, "lan.unread")
+    browser.set_window_size(1366, 768)
+    people = []
+    for text in (URGENT, "e muon gap tu van vien, cong ty giu ho chieu cua e"):
+        browser.switch_to.new_window("tab")
+        browser.get(gateway + "/")
+        say(browser, text)
+        wait(browser).until(lambda b: chat_texts(b, "bot"))
+        people.append(browser.current_window_handle)
+    browser.switch_to.new_window("tab")
+    console = browser.current_window_handle
+    browser.get(gateway + "/console/")
+    sign_in(browser, "lan.unread")
+    for held in (1, 2):
+        wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#queue .case"))).click()
+        wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
+        wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#mine .case")) == held)
+    open_id = browser.execute_script("return document.querySelector('#mine .case.selected').dataset.id")
+    other = [c for c in browser.find_elements(By.CSS_SELECTOR, "#mine .case") if c.get_attribute("data-id") != open_id][0]
+    other_id = other.get_attribute("data-id")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#mine .unread")
+
+    # the person whose chat is not open writes
+    texts_by_id = {}
+    for case in browser.find_elements(By.CSS_SELECTOR, "#mine .case"):
+        texts_by_id[case.get_attribute("data-id")] = case.text
+    writer = people[0] if "cuu e" in texts_by_id[other_id] else people[1]
+    browser.switch_to.window(writer)
+    say(browser, "a oi e van o day, ho sap quay lai")
+    browser.switch_to.window(console)
+    badge = wait(browser).until(EC.visibility_of_element_located(
+        (By.CSS_SELECTOR, f'#mine .case[data-id="{other_id}"] .unread')))
+    assert badge.text == "1 tin mới"
+    assert browser.title.startswith("(1) ") or "KHẨN CẤP" in browser.title
+    assert not browser.find_elements(By.CSS_SELECTOR, f'#mine .case[data-id="{open_id}"] .unread')
+
+    browser.find_element(By.CSS_SELECTOR, f'#mine .case[data-id="{other_id}"]').click()
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#mine .unread"))
+    wait(browser).until(lambda b: not b.title.startswith("("))
