@@ -1,7 +1,7 @@
 """The words the console page shows for the codes in the API's JSON, served by the API so the
 page keeps no copy (``GET /api/quick-replies``): urgencies, channels, states, the urgency
 detector's reason tags (data/lexicon/urgency.yml) and the triggers, transcript roles, outcomes,
-victim status, referral kinds and statuses, the statistics' rows."""
+victim status, referral kinds and statuses, the statistics' rows, the steps of a case."""
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -28,6 +28,17 @@ TRIGGERS = {"urgency": "bộ phát hiện khẩn cấp", "nlu": "bot", "human_re
             "misunderstood": "bot không hiểu"}
 MESSAGE_ROLES = {"user": "Người dùng", "bot": "Bot", "counsellor": "Tư vấn viên", "note": "Ghi chú nội bộ",
                  "system": "Hệ thống"}
+# The steps of a case shown in its transcript (handoff/events.py kinds; the others stay in the record).
+EVENTS = {
+    "queued": "vào hàng chờ", "priority_raised": "mức khẩn được nâng lên", "claimed": "nhận cuộc trò chuyện",
+    "transferred": "chuyển cho tư vấn viên khác", "transferred_to_queue": "trả về hàng chờ",
+    "taken_over": "giám sát viên tiếp quản", "reassigned": "được phân công lại",
+    "ack_timeout": "trả về hàng chờ vì tư vấn viên chưa xác nhận kịp",
+    "counsellor_lost": "trả về hàng chờ vì tư vấn viên mất kết nối",
+    "critical_unclaimed": "cảnh báo: trường hợp khẩn cấp chưa có người nhận", "closed": "kết thúc liên hệ",
+    "blocked": "hạn chế người gửi", "unblocked": "bỏ hạn chế người gửi",
+    "referral_opened": "mở chuyển tuyến", "referral_updated": "cập nhật chuyển tuyến",
+}
 REFERRAL_KINDS = {"rescue": "Giải cứu", "support": "Hỗ trợ"}
 REFERRAL_STATUSES = dict(zip(STATUSES, ("mới", "đã gửi", "đã tiếp nhận", "đã đóng")))
 # The rows of the statistics panel, in order (the CSV's longer labels: handoff/stats.py).
@@ -50,4 +61,4 @@ def vocabulary(directory: Directory) -> Dict[str, Any]:
     return {"outcomes": OUTCOMES, "victim_status": VICTIM_STATUS, "partners": partners(directory),
             "priorities": PRIORITIES, "channels": CHANNELS, "states": STATES, "reasons": REASONS,
             "triggers": TRIGGERS, "roles": MESSAGE_ROLES, "referral_kinds": REFERRAL_KINDS,
-            "referral_statuses": REFERRAL_STATUSES, "statistics": STATISTICS}
+            "referral_statuses": REFERRAL_STATUSES, "statistics": STATISTICS, "events": EVENTS}

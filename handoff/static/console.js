@@ -321,7 +321,7 @@
       });
       $("block-btn").textContent = c.blocked_until ? "Bỏ hạn chế" : "Hạn chế người gửi";
       $("review-status").textContent = c.reviews.length ? "Đã có " + c.reviews.length + " đánh giá" : "";
-      addMessages(c.messages);
+      addMessages(c.messages); addEvents(c.events);
       document.querySelectorAll(".case").forEach(function (n) { n.classList.toggle("selected", n.dataset.id === id); });
     }).catch(function (e) { $("chat-error").textContent = e.message; });
   }
@@ -335,7 +335,7 @@
       if (shown[m.id]) return;  // the live line and a catch-up may both bring it
       shown[m.id] = true; lastId = Math.max(lastId, m.id);
       var li = el("li", "msg " + m.role + (m.id === trigger ? " trigger" : ""));
-      li.dataset.id = m.id;
+      li.dataset.id = m.id; li.dataset.t = m.created_at;
       li.appendChild(el("span", "who", word("roles", m.role) + (m.author ? " · " + m.author : "") + " · " + time(m.created_at)));
       li.appendChild(document.createTextNode(m.text));
       // Two gateways writing at once may publish out of order: each message goes to its place.
@@ -344,6 +344,26 @@
       list.insertBefore(li, before);
     });
     list.scrollTop = list.scrollHeight;
+  }
+
+  // The steps of the case (claimed, transferred, returned, closed…) in the transcript, at their time.
+  var SYSTEM_ACTORS = ["", "system", "watchdog", "bot", "user", "gateway"];
+  function addEvents(events) {
+    var list = $("transcript");
+    (events || []).forEach(function (e) {
+      if (!options.events[e.kind] || shown["e" + e.id]) return;
+      shown["e" + e.id] = true;
+      var li = el("li", "msg event");
+      li.dataset.t = e.at;
+      var who = SYSTEM_ACTORS.indexOf(e.actor || "") >= 0 ? "" : e.actor + " ";
+      li.appendChild(el("span", "who", "Diễn biến · " + time(e.at)));
+      li.appendChild(document.createTextNode(who + word("events", e.kind)));
+      var after = null;
+      for (var n = list.firstElementChild; n; n = n.nextElementSibling) {
+        if (Number(n.dataset.t) > e.at) { after = n; break; }
+      }
+      list.insertBefore(li, after);
+    });
   }
 
   $("claim-btn").addEventListener("click", function () {

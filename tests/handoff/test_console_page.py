@@ -64,6 +64,13 @@ def test_counsellor_signs_in_claims_an_urgent_case_replies_and_closes_it(browser
     assert URGENT in transcript(browser, "user")[0]
     assert any("113" in t for t in transcript(browser, "bot"))
     assert "bị giam giữ" in browser.find_element(By.ID, "chat-reasons").text  # in words, not tags
+    # the case's steps are in its transcript, at their place: queued before the claim, both after the first message
+    wait(browser).until(lambda b: any("lan.console nhận cuộc trò chuyện" in t for t in page_texts(b, "#transcript .msg.event")))
+    kinds = browser.execute_script(
+        "return [...document.querySelectorAll('#transcript .msg')].map(n => n.classList.contains('event') ? n.textContent : n.className)")
+    steps = [i for i, k in enumerate(kinds) if "vào hàng chờ" in k or "nhận cuộc trò chuyện" in k]
+    first_user = next(i for i, k in enumerate(kinds) if k.startswith("msg user"))
+    assert len(steps) == 2 and first_user < steps[0] < steps[1], kinds
 
     browser.find_element(By.ID, "reply-text").send_keys(REPLY)
     browser.find_element(By.ID, "send-btn").click()
