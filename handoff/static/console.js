@@ -272,6 +272,13 @@
     $("reply-text").value = drafts[id] || "";
     $("as-note").checked = false; showNoteMode();
   }
+  // A case handed on is no longer mine: its view closes with a word of what happened, instead of
+  // a reply box that would only answer "not found".
+  function leaveConversation(notice) {
+    if (current) delete drafts[current.id];
+    current = null; $("reply-text").value = ""; $("chat").hidden = true; $("empty").hidden = false;
+    $("empty").textContent = notice;
+  }
   function openConversation(id) {
     if (unread[id]) markUnread(id, 0);
     if (!current || current.id !== id) { switchDraft(id); lastId = 0; shown = {}; $("transcript").textContent = ""; }
@@ -441,12 +448,15 @@
   $("reassign-btn").addEventListener("click", function () { reassigning = true; openTransfer(); });
   $("transfer-btn").addEventListener("click", function () { reassigning = false; openTransfer(); });
   function openTransfer() {
+    // Counsellors online first (a warm hand-over is what a transfer is for); the queue last, never
+    // the default; supervisors take a case over from the whole line, they are not transfer targets.
     var select = $("transfer-target"); select.textContent = "";
-    if (!reassigning) { var back = el("option", "", "Trả lại hàng chờ"); back.value = ""; select.appendChild(back); }
     JSON.parse($("team").dataset.list || "[]").forEach(function (c) {
       if (c.username === (reassigning ? current.counsellor : me.username) || c.presence !== "online") return;
+      if (c.role === "supervisor") return;
       var o = el("option", "", c.display_name + " (" + c.load + "/" + c.capacity + ")"); o.value = c.username; select.appendChild(o);
     });
+    if (!reassigning) { var back = el("option", "", "Trả lại hàng chờ"); back.value = ""; select.appendChild(back); }
     $("transfer-note").parentNode.hidden = reassigning;
     $("transfer-error").textContent = ""; $("transfer-note").value = ""; $("transfer-dialog").showModal();
   }
@@ -457,8 +467,15 @@
     var call = reassigning
       ? api("POST", "/api/conversations/" + current.id + "/reassign", { to: target })
       : api("POST", "/api/conversations/" + current.id + "/transfer", { to: target, note: $("transfer-note").value });
+    var label = $("transfer-target").selectedOptions[0] ? $("transfer-target").selectedOptions[0].textContent : "";
     call
-      .then(function () { $("transfer-dialog").close(); openConversation(current.id); refresh(); })
+      .then(function () {
+        $("transfer-dialog").close();
+        if (reassigning) { openConversation(current.id); }
+        else { leaveConversation(target ? "Đã chuyển cuộc trò chuyện cho " + label.replace(/ \(.*\)$/, "") + "."
+                                        : "Đã trả cuộc trò chuyện về hàng chờ."); }
+        refresh();
+      })
       .catch(function (e) { $("transfer-error").textContent = e.message; });
   });
 

@@ -302,3 +302,47 @@ def test_a_message_in_a_chat_not_open_is_counted_until_it_is_read(browser, gatew
     browser.find_element(By.CSS_SELECTOR, f'#mine .case[data-id="{other_id}"]').click()
     wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#mine .unread"))
     wait(browser).until(lambda b: not b.title.startswith("("))
+
+
+def _online(gateway, username):
+    """Another counsellor's console, signed in over the API (a cookie jar of its own)."""
+    import http.cookiejar
+    import json
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    headers = {"Content-Type": "application/json", "Origin": gateway}
+    for path, body in (("/api/login", {"username": username, "password": "mật-khẩu-dài-1"}),
+                       ("/api/presence", {"status": "online"})):
+        request = urllib.request.Request(gateway + path, json.dumps(body).encode(), method="POST", headers=headers)
+        answer = json.loads(opener.open(request).read())
+        headers["X-CSRF-Token"] = answer.get("csrf", headers.get("X-CSRF-Token", ""))
+
+
+def test_a_transfer_offers_counsellors_first_and_closes_the_senders_view(browser, gateway_in_thread, store):
+    """Issue 16: the queue is not the default target, supervisors are not offered, and the sender
+    sees the transfer done, not "not found" over a live-looking reply box."""
+    gateway = gateway_in_thread
+    for name, role in (("lan.from", "counsellor"), ("lan.to", "counsellor"), ("thu.sup", "supervisor")):
+        ensure_user(store, name, role=role)
+    _online(gateway, "lan.to")
+    _online(gateway, "thu.sup")
+    browser.set_window_size(1366, 768)
+    browser.get(gateway + "/")
+    say(browser, URGENT)
+    wait(browser).until(lambda b: chat_texts(b, "bot"))
+    browser.switch_to.new_window("tab")
+    browser.get(gateway + "/console/")
+    sign_in(browser, "lan.from")
+    wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#queue .case"))).click()
+    wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
+    wait(browser).until(EC.element_to_be_clickable((By.ID, "transfer-btn"))).click()
+    target = wait(browser).until(EC.visibility_of_element_located((By.ID, "transfer-target")))
+    offered = [o.get_attribute("value") for o in target.find_elements(By.TAG_NAME, "option")]
+    assert offered[0] == "lan.to" and offered[-1] == "" and "thu.sup" not in offered
+    browser.find_element(By.ID, "transfer-confirm").click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "empty")))
+    assert "Đã chuyển cuộc trò chuyện cho" in browser.find_element(By.ID, "empty").text
+    assert not browser.find_element(By.ID, "chat").is_displayed()
+    assert browser.find_element(By.ID, "chat-error").text == ""
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#mine .case"))
