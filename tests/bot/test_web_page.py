@@ -48,3 +48,24 @@ def test_text_is_shown_as_text_not_html(browser, gateway_in_thread):
     WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".msg.user")))
     assert "<img" in browser.find_element(By.CSS_SELECTOR, ".msg.user").text
     assert browser.execute_script("return window.__pwned") is None
+
+
+def test_a_phone_at_200_percent_zoom_keeps_the_danger_numbers_and_quick_exit_on_screen(browser, gateway_in_thread):
+    """Issue 16: a 390 × 844 phone at 200 % zoom lays the page out in 195 × 422 CSS pixels."""
+    browser.set_window_size(195, 422)
+    try:
+        browser.get(gateway_in_thread + "/")
+        size = browser.execute_script("return [document.documentElement.clientWidth, window.innerHeight]")
+        # the window's own frame takes some of its size: ask for a window whose page is 195 × 422
+        browser.set_window_size(195 + (195 - size[0]), 422 + (422 - size[1]))
+        size = browser.execute_script("return [document.documentElement.clientWidth, window.innerHeight]")
+        width, height = size
+        assert width <= 200 and height >= 400, size  # the page really is laid out at 200 % zoom's size
+        header = browser.execute_script("return document.querySelector('header').getBoundingClientRect().height")
+        assert header <= 0.35 * height, (header, height)
+        exit_button = browser.execute_script("return document.getElementById('quick-exit').getBoundingClientRect().right")
+        assert exit_button <= width
+        hint = browser.find_element(By.CSS_SELECTOR, "header .hint")
+        assert hint.is_displayed() and "113" in hint.text and "111" in hint.text
+    finally:
+        browser.set_window_size(390, 844)
