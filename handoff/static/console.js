@@ -72,7 +72,10 @@
       .then(function (user) { $("login-password").value = ""; start(user); })
       .catch(function (e) { $("login-error").textContent = e.message; });
   });
-  $("logout").addEventListener("click", function () { api("POST", "/api/logout", {}).finally(showLogin); });
+  $("logout").addEventListener("click", function () {
+    sessionStorage.removeItem(TAB_STATE);
+    api("POST", "/api/logout", {}).finally(showLogin);
+  });
 
   function start(user) {
     me = user;
@@ -85,7 +88,10 @@
       fillSelect($("search-outcome"), data.outcomes);
       fillSelect($("search-urgency"), data.priorities);
       fillSelect($("stats-channel"), data.channels);
-    }).catch(function () {}).then(function () { connect(); refresh(); });
+    }).catch(function () {}).then(function () {
+      connect(); refresh();
+      if (saved.open) openConversation(saved.open);
+    });
   }
   // A select's choices after its first ("Tất cả"), from a vocabulary.
   function fillSelect(select, words) {
@@ -139,7 +145,7 @@
     api("POST", "/api/presence", { status: $("presence").value }).then(refresh);
   });
 
-  var refreshTimer = null;
+  var refreshTimer = null, presenceKnown = false;
   function refreshSoon() { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 150); }
   function onEvent(event) {
     if (event.type === "message") {
@@ -203,11 +209,13 @@
     api("GET", "/api/counsellors").then(function (data) {
       var team = $("team"); team.textContent = "";
       data.counsellors.forEach(function (c) {
+        // After a reload the page takes the status the line knows ("Tạm vắng" stays away).
+        if (!presenceKnown && c.username === me.username && c.presence !== "offline") $("presence").value = c.presence;
         var li = el("li"); li.appendChild(el("span", "", c.display_name + " (" + c.load + "/" + c.capacity + ")"));
         li.appendChild(el("span", "badge " + c.presence, c.presence === "online" ? "đang trực" : c.presence === "away" ? "tạm vắng" : "ngoại tuyến"));
         team.appendChild(li);
       });
-      team.dataset.list = JSON.stringify(data.counsellors);
+      team.dataset.list = JSON.stringify(data.counsellors); presenceKnown = true;
     }).catch(function () {});
   }
 
@@ -266,7 +274,17 @@
 
   // --- one conversation ----------------------------------------------------------
   // Each conversation keeps its own draft: words meant for one person never wait in the box for another.
-  var drafts = {};
+  // The open chat and the drafts survive a reload of this tab (sessionStorage: this tab only,
+  // gone when it closes or on sign-out), so a reload mid-reply loses nothing.
+  var TAB_STATE = "hotline-console";
+  var saved = JSON.parse(sessionStorage.getItem(TAB_STATE) || "{}");
+  var drafts = saved.drafts || {};
+  function saveTab() {
+    if (current) drafts[current.id] = $("reply-text").value;
+    sessionStorage.setItem(TAB_STATE, JSON.stringify({ open: current ? current.id : null, drafts: drafts }));
+  }
+  window.addEventListener("pagehide", saveTab);
+  $("reply-text").addEventListener("input", saveTab);
   function switchDraft(id) {
     if (current) drafts[current.id] = $("reply-text").value;
     $("reply-text").value = drafts[id] || "";

@@ -39,6 +39,13 @@ def say(browser, text):
     browser.find_element(By.ID, "send").click()
 
 
+def open_case(browser, selector):
+    """Click a case in a list once it is there; the lists are redrawn on every change, so the
+    click is done in the page on whatever element matches now (never a stale reference)."""
+    wait(browser).until(lambda b: b.execute_script(
+        "var c = document.querySelector(arguments[0]); if (c) c.click(); return !!c", selector))
+
+
 def test_counsellor_signs_in_claims_an_urgent_case_replies_and_closes_it(browser, gateway_in_thread, store):
     gateway = gateway_in_thread
     ensure_user(store, "lan.console")
@@ -234,8 +241,7 @@ def test_drafts_quick_replies_and_notes_stay_with_their_case(browser, gateway_in
     for badge in browser.find_elements(By.CSS_SELECTOR, "#queue .badge, .team .badge"):
         assert browser.execute_script(CONTRAST_OF, badge) >= 4.5, badge.text
 
-    first, second = browser.find_elements(By.CSS_SELECTOR, "#queue .case")[:2]
-    first.click()
+    open_case(browser, "#queue .case")
     wait(browser).until(EC.visibility_of_element_located((By.ID, "claim-btn"))).click()
     box = wait(browser).until(EC.visibility_of_element_located((By.ID, "reply-text")))
     box.send_keys("Chào em,")
@@ -250,11 +256,11 @@ def test_drafts_quick_replies_and_notes_stay_with_their_case(browser, gateway_in
     assert "không gửi" in box.get_attribute("placeholder")
 
     # Another person's case: an empty box, not in note mode; back again: the draft is there.
-    browser.find_elements(By.CSS_SELECTOR, "#queue .case")[0].click()
+    open_case(browser, "#queue .case")
     wait(browser).until(EC.visibility_of_element_located((By.ID, "claim-btn")))
     assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""
     assert not browser.find_element(By.ID, "as-note").is_selected()
-    browser.find_element(By.CSS_SELECTOR, "#mine .case").click()
+    open_case(browser, "#mine .case")
     wait(browser).until(lambda b: b.find_element(By.ID, "reply-text").get_attribute("value") == "Chào em, " + quick_text)
     assert browser.find_element(By.ID, "send-btn").text == "Gửi"
 
@@ -277,7 +283,7 @@ def test_a_message_in_a_chat_not_open_is_counted_until_it_is_read(browser, gatew
     browser.get(gateway + "/console/")
     sign_in(browser, "lan.unread")
     for held in (1, 2):
-        wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#queue .case"))).click()
+        open_case(browser, "#queue .case")
         wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
         wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#mine .case")) == held)
     open_id = browser.execute_script("return document.querySelector('#mine .case.selected').dataset.id")
@@ -293,13 +299,12 @@ def test_a_message_in_a_chat_not_open_is_counted_until_it_is_read(browser, gatew
     browser.switch_to.window(writer)
     say(browser, "a oi e van o day, ho sap quay lai")
     browser.switch_to.window(console)
-    badge = wait(browser).until(EC.visibility_of_element_located(
-        (By.CSS_SELECTOR, f'#mine .case[data-id="{other_id}"] .unread')))
-    assert badge.text == "1 tin mới"
+    wait(browser).until(lambda b: page_texts(b, f'#mine .case[data-id="{other_id}"] .unread') == ["1 tin mới"])
     assert browser.title.startswith("(1) ") or "KHẨN CẤP" in browser.title
     assert not browser.find_elements(By.CSS_SELECTOR, f'#mine .case[data-id="{open_id}"] .unread')
 
-    browser.find_element(By.CSS_SELECTOR, f'#mine .case[data-id="{other_id}"]').click()
+    # the list is drawn again on every change: click whichever element is there now
+    browser.execute_script(f"document.querySelector('#mine .case[data-id=\"{other_id}\"]').click()")
     wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#mine .unread"))
     wait(browser).until(lambda b: not b.title.startswith("("))
 
@@ -334,7 +339,7 @@ def test_a_transfer_offers_counsellors_first_and_closes_the_senders_view(browser
     browser.switch_to.new_window("tab")
     browser.get(gateway + "/console/")
     sign_in(browser, "lan.from")
-    wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#queue .case"))).click()
+    open_case(browser, "#queue .case")
     wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
     wait(browser).until(EC.element_to_be_clickable((By.ID, "transfer-btn"))).click()
     target = wait(browser).until(EC.visibility_of_element_located((By.ID, "transfer-target")))
@@ -346,3 +351,31 @@ def test_a_transfer_offers_counsellors_first_and_closes_the_senders_view(browser
     assert not browser.find_element(By.ID, "chat").is_displayed()
     assert browser.find_element(By.ID, "chat-error").text == ""
     wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#mine .case"))
+
+
+def test_a_reload_keeps_the_open_chat_the_draft_and_the_status(browser, gateway_in_thread, store):
+    """Issue 16: a reload mid-reply loses nothing, and "Tạm vắng" stays away."""
+    from selenium.webdriver.support.ui import Select
+
+    gateway = gateway_in_thread
+    ensure_user(store, "lan.reload")
+    browser.set_window_size(1366, 768)
+    browser.get(gateway + "/")
+    say(browser, URGENT)
+    wait(browser).until(lambda b: chat_texts(b, "bot"))
+    browser.switch_to.new_window("tab")
+    browser.get(gateway + "/console/")
+    sign_in(browser, "lan.reload")
+    open_case(browser, "#queue .case")
+    wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "reply-text"))).send_keys("Em ơi, chị đang")
+    opened = browser.execute_script("return document.querySelector('#mine .case').dataset.id")
+    Select(browser.find_element(By.ID, "presence")).select_by_value("away")
+    wait(browser).until(lambda b: any("tạm vắng" in t for t in page_texts(b, ".team .badge")))
+
+    browser.refresh()
+    box = wait(browser).until(EC.visibility_of_element_located((By.ID, "reply-text")))
+    wait(browser).until(lambda b: box.get_attribute("value") == "Em ơi, chị đang")
+    assert browser.execute_script("return document.querySelector('#mine .case.selected').dataset.id") == opened
+    wait(browser).until(lambda b: any("tạm vắng" in t for t in page_texts(b, ".team .badge")))
+    assert browser.find_element(By.ID, "presence").get_attribute("value") == "away"
