@@ -1,5 +1,5 @@
 """The gateway: one aiohttp app, built by ``create_app``, serving the web chat, the
-webhooks and the counsellor console (handoff/console.py)."""
+webhooks and the counsellor console (handoff/console/)."""
 from __future__ import annotations
 
 import asyncio

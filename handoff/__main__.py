@@ -68,21 +68,21 @@ def main(argv: Optional[List[str]] = None, store: Optional[Store] = None) -> int
     if args.command == "add":
         if not args.username.isascii() or not args.username.replace(".", "").replace("_", "").isalnum():
             raise SystemExit("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm và gạch dưới.")
-        if store.user(args.username):
+        if store.accounts.get(args.username):
             raise SystemExit(f"Tài khoản {args.username} đã có.")
-        store.add_user(args.username, args.name or args.username, args.role,
-                       hash_password(_password(args.password_stdin)), args.capacity or config.counsellor_capacity)
+        store.accounts.add(args.username, args.name or args.username, args.role,
+                           hash_password(_password(args.password_stdin)), args.capacity or config.counsellor_capacity)
         print(f"Đã tạo tài khoản {args.username} ({args.role}).")
     elif args.command == "passwd":
-        if not store.update_user(args.username, password_hash=hash_password(_password(args.password_stdin))):
+        if not store.accounts.update(args.username, password_hash=hash_password(_password(args.password_stdin))):
             raise SystemExit(f"Không có tài khoản {args.username}.")
         print("Đã đổi mật khẩu.")
     elif args.command == "disable":
-        if not store.update_user(args.username, active=False):
+        if not store.accounts.update(args.username, active=False):
             raise SystemExit(f"Không có tài khoản {args.username}.")
         print(f"Đã khóa tài khoản {args.username}.")
     else:
-        for user in store.users():
+        for user in store.accounts.all():
             state = "" if user["active"] else "  (đã khóa)"
             print(f"{user['username']:<20} {user['role']:<11} {user['capacity']}  {user['display_name']}{state}")
     return 0

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 
+from handoff.keys import Keys
 from handoff.permissions import allowed, can, permissions  # noqa: F401 (allowed, permissions: re-exported)
 from handoff.signin import HashPool, HashPoolBusy, Refusal, SignInThrottle
 from handoff.store import Store
@@ -63,12 +64,12 @@ def credential_tag(password_hash: str) -> str:
 class Sessions:
     def __init__(self, redis: Redis, store: Store, ttl_s: int, prefix: str = "hl:",
                  throttle: Optional[SignInThrottle] = None, hashes: Optional[HashPool] = None) -> None:
-        self.redis, self.store, self.ttl_s, self.prefix = redis, store, ttl_s, prefix
+        self.redis, self.store, self.ttl_s, self.keys = redis, store, ttl_s, Keys(prefix)
         self.throttle = throttle or SignInThrottle(redis, prefix)
         self.hashes = hashes or HashPool()
 
     def _key(self, token: str) -> str:
-        return f"{self.prefix}session:{token}"
+        return self.keys.session(token)
 
     async def login(self, username: str, password: str, address: str) -> Union[Session, Refusal, None]:
         """A new session; a Refusal when this try is throttled or the hashing pool is full (the
@@ -76,7 +77,7 @@ class Sessions:
         refusal = await self.throttle.refusal(username, address)
         if refusal:
             return refusal
-        user = await self.store.run(self.store.user, username)
+        user = await self.store.run(self.store.accounts.get, username)
         try:
             ok = await self.hashes.run(verify_password, user["password_hash"] if user else _DUMMY_HASH, password)
         except HashPoolBusy:
@@ -97,7 +98,7 @@ class Sessions:
         if not raw:
             return None
         session = Session(**json.loads(raw))
-        user = await self.store.run(self.store.user, session.username)
+        user = await self.store.run(self.store.accounts.get, session.username)
         # An account disabled mid-session stops at once; so does a session from before a new password.
         if not user or not user["active"] or session.credential != credential_tag(user["password_hash"]):
             await self.logout(token)

@@ -1,5 +1,5 @@
 """Conversations: a channel user's conversation id, its live state in Redis and why we may
-process it (legal basis). The durable record is handoff/store.py."""
+process it (legal basis). The durable record is handoff/store/transcript.py."""
 from __future__ import annotations
 
 import uuid
@@ -88,7 +88,7 @@ class Conversations:
 
     @staticmethod
     def contact_of(state: Dict[str, str]) -> Optional[int]:
-        """The contact (handoff/store.py) the conversation has or had, if any."""
+        """The contact (handoff/store/transcript.py) the conversation has or had, if any."""
         return int(state["contact"]) if state.get("contact") else None
 
     # --- what a message reads in its turn's round trip (bot/turns.py) ---------------

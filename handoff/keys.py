@@ -20,15 +20,32 @@ Keys start with a prefix (``hl:`` by default) so that one Redis may serve other 
   presence                   hash    counsellor -> status and last heartbeat
   alerts                     list    recent alerts for the supervisors' banner
   burst-alerted:{burst}      string  a burst alerted once (expires)
-  burst:…                    various bursts of new conversations (handoff/bursts.py)
+  burst:new:{channel}:{digest}:{minute}, burst:new:{channel}:all:{minute}
+                             counter new conversations of one address (hashed), of the whole
+                                     channel, in one minute (handoff/bursts.py)
+  burst:of:{digest}, burst:of:circuit
+                             string  the burst an address, or the open circuit, gathers into now
+  burst:circuit              string  the open circuit: since when, its burst, its channel
   notify                     channel what consoles see live (pub/sub)
-  session:{token}, signin:…  console sessions and sign-in throttling (handoff/auth.py, signin.py)
+  session:{token}            string  a console session (handoff/auth.py; expires, slides while used)
+  signin:failures-address:{digest}, signin:failures-account:{digest}
+                             counter failed sign-ins of an address, of an account (an hour)
+  signin:until-address:{digest}, signin:until-account:{digest}
+                             string  no sign-in try before this time (handoff/signin.py)
+  signin:known:{digest}      set     addresses (hashed) that signed in to an account (90 days)
   seen:{channel}:{id}        string  a provider's message already handled (bot/channels/base.py)
   web:out:{sender}           stream  the web chat's outbox (bot/channels/web.py)
   zalo:tokens, zalo:refresh-lock     Zalo's tokens, shared by the gateways (bot/channels/zalo.py)
   sms:ref:{ref}              string  an SMS's sender by its delivery reference (bot/channels/sms.py)
+
+Rasa's trackers, when Rasa keeps them in Redis, are under their own prefix ``RASA_TRACKERS``
+(not ours: Rasa builds those keys; tools/launcher.py writes it in endpoints.yml).
 """
 from __future__ import annotations
+
+RASA_TRACKERS = "rasa"
+BURST_KINDS = ("new", "of", "circuit")
+SIGNIN_KINDS = ("failures-address", "failures-account", "until-address", "until-account", "known")
 
 
 class Keys:
@@ -85,8 +102,12 @@ class Keys:
     def burst_alerted(self, burst: str) -> str:
         return f"{self.prefix}burst-alerted:{burst}"
 
-    def burst(self, *parts: str) -> str:
-        return f"{self.prefix}burst:" + ":".join(parts)
+    def burst(self, kind: str, *parts: str) -> str:
+        """``kind``: new (then channel, address digest or "all", minute), of (then address digest
+        or "circuit") or circuit."""
+        if kind not in BURST_KINDS:
+            raise ValueError(f"no burst key family {kind!r}")
+        return f"{self.prefix}burst:" + ":".join((kind, *parts))
 
     @property
     def notify(self) -> str:
@@ -97,6 +118,10 @@ class Keys:
         return f"{self.prefix}session:{token}"
 
     def signin(self, kind: str, digest: str) -> str:
+        """``kind``: failures-address, failures-account, until-address, until-account or known;
+        ``digest``: the hashed address or username (the keys name no one)."""
+        if kind not in SIGNIN_KINDS:
+            raise ValueError(f"no sign-in key family {kind!r}")
         return f"{self.prefix}signin:{kind}:{digest}"
 
     def seen(self, channel: str, provider_id: str) -> str:

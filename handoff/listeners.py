@@ -59,7 +59,7 @@ class Consoles:
             return [alert_of(event)]
         if kind == "intake":
             return [{"type": "intake", "conversation": cid}]
-        return []  # legal basis, restrictions, places, delivery reports: in the record only
+        return []  # legal basis, restrictions, places, delivery reports, referrals: in the record only
 
 
 class PersonNotices:

@@ -17,7 +17,8 @@ from typing import Dict
 
 import sqlalchemy as sa
 
-from handoff.store import Store, conversations, events, messages
+from handoff.store import Store
+from handoff.store.tables import conversations, events, messages
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ def anonymise(store: Store, older_than_s: float, now: float = 0.0) -> Dict[str, 
             digest = hashlib.sha256(f"{cid}:{sender}".encode()).hexdigest()[:16]
             db.execute(conversations.update().where(conversations.c.id == cid).values(sender=f"anon:{digest}"))
     counts = {"messages": texts, "events": details, "conversations": len(stale)}
-    store.audit("system", "retention", f"before {int(cutoff)}: {counts['messages']} messages, "
-                                       f"{counts['conversations']} senders")
+    store.audit.record("system", "retention", f"before {int(cutoff)}: {counts['messages']} messages, "
+                                              f"{counts['conversations']} senders")
     return counts
 
 

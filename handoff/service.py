@@ -41,10 +41,6 @@ from handoff.transcript import Transcript
 from handoff.transfers import Transfers
 from handoff.watchdog import Watchdog
 from shared.config import Config
-# Names handoff/console.py imports from here, until the console's rewrite imports them from their modules.
-from handoff.errors import HandoffError  # noqa: F401,E402
-from handoff.outcomes import OUTCOMES, VICTIM_STATUS  # noqa: F401,E402
-from handoff.transcript import public_message  # noqa: F401,E402
 
 
 class Handoff:

@@ -26,6 +26,7 @@ from typing import Callable, Optional, TypeVar
 
 from redis.asyncio import Redis
 
+from handoff.keys import Keys
 from handoff.queue import run_pipeline
 
 T = TypeVar("T")
@@ -83,12 +84,12 @@ def _digest(text: str) -> str:
 class SignInThrottle:
     def __init__(self, redis: Redis, prefix: str = "hl:", free_failures: int = 3, max_wait_s: float = 900.0,
                  clock: Callable[[], float] = time.time) -> None:
-        self.redis, self.prefix = redis, prefix
+        self.redis, self.keys = redis, Keys(prefix)
         self.free_failures, self.max_wait_s, self.clock = free_failures, max_wait_s, clock
 
     def _key(self, kind: str, subject: str) -> str:
         # Addresses and usernames are hashed: the keys name no one.
-        return f"{self.prefix}signin:{kind}:{_digest(subject)}"
+        return self.keys.signin(kind, _digest(subject))
 
     def wait_after(self, failures: int) -> float:
         """Seconds to wait after this many failures in the window."""

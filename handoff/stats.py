@@ -18,7 +18,8 @@ from typing import Any, Dict, List, Optional
 import sqlalchemy as sa
 
 from handoff.outcomes import OUTCOMES
-from handoff.store import Store, contacts, conversations, events
+from handoff.store import Store
+from handoff.store.tables import as_contact, contacts, conversations, events
 
 CATEGORIES = ("information", "counselling_psychological", "counselling_policy", "counselling_services",
               "referral_rescue", "referral_support")
@@ -50,7 +51,7 @@ def _rows(store: Store, start: float, end: float, channel: Optional[str]) -> Lis
     if channel:
         query = query.where(conversations.c.channel == channel)
     with store.engine.connect() as db:
-        rows = [Store._contact(row) for row in db.execute(query)]
+        rows = [as_contact(row) for row in db.execute(query)]
     # A burst dismissed as abuse (handoff/bursts.py) was never a contact received.
     return [r for r in rows if r["outcomes"] != ["abusive"]]
 

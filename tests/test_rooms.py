@@ -4,7 +4,9 @@ line, model cache, launcher, Rasa runner, evaluation, tuning, bench) on top, apa
 gateway's runtime. Every module of bot/ and of the rooms below it is read with ``ast``, imports
 inside functions included, and none may import a room above it (or beside it). One module is let
 through: bot/__main__.py, which keeps `python -m bot` (the evaluation's triage contract) and only
-hands it to tools.cli. Sources are only parsed, never imported: the test runs in both runtimes."""
+hands it to tools.cli. No class of these rooms has more than 25 methods, and no module but
+handoff/keys.py spells a Redis key. Sources are only parsed, never imported: the test runs in both
+runtimes."""
 from __future__ import annotations
 
 import ast
@@ -120,3 +122,45 @@ def test_the_gateway_may_not_import_the_tooling():
         "bot/example.py:3: from tools import launcher (bot/ may not import tools/)",
     ]
     assert wrong_imports("bot", ROOT / "bot" / "example.py", "from handoff.service import Handoff\n") == []
+
+
+# Issue 15: a class small enough to read in one sitting. Counted as `def`s directly in its body.
+MAX_METHODS = 25
+
+
+def methods_per_class(path: Path, source: str) -> Iterator[Tuple[int, str]]:
+    for node in ast.walk(ast.parse(source, filename=str(path))):
+        if isinstance(node, ast.ClassDef):
+            yield sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in node.body), \
+                f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+
+
+def test_no_class_of_the_product_has_more_than_25_methods():
+    sizes = [size for room in (*FORBIDDEN, "tools") for path in modules(room)
+             for size in methods_per_class(path, path.read_text(encoding="utf-8"))]
+    assert len(sizes) > 50, "too few classes found: is the layout in this test still the project's?"
+    too_big = [f"{where}: {count} methods" for count, where in sizes if count > MAX_METHODS]
+    assert not too_big, f"classes over {MAX_METHODS} methods (split them by domain object):\n" + "\n".join(too_big)
+
+
+def spelled_keys(path: Path, source: str) -> Iterator[str]:
+    """Strings built on a key prefix (f"{self.prefix}…", prefix + "…"): Redis keys spelled here."""
+    def on_prefix(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Attribute) and node.attr == "prefix") or (
+            isinstance(node, ast.Name) and node.id == "prefix")
+
+    for node in ast.walk(ast.parse(source, filename=str(path))):
+        if isinstance(node, ast.JoinedStr) and any(
+                isinstance(v, ast.FormattedValue) and on_prefix(v.value) for v in node.values):
+            yield f"{path.relative_to(ROOT)}:{node.lineno}"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and on_prefix(node.left) \
+                and isinstance(node.right, (ast.Constant, ast.JoinedStr)):
+            yield f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def test_redis_keys_are_spelled_in_handoff_keys_only():
+    keys_module = ROOT / "handoff" / "keys.py"
+    assert list(spelled_keys(keys_module, keys_module.read_text(encoding="utf-8"))), "the check finds nothing"
+    found = [where for room in FORBIDDEN for path in modules(room) if path != keys_module
+             for where in spelled_keys(path, path.read_text(encoding="utf-8"))]
+    assert not found, "Redis keys built outside handoff/keys.py (name the family there):\n" + "\n".join(found)

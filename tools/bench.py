@@ -151,8 +151,8 @@ async def handoff_latency(http, gateway: str, redis: Redis, store, urgent: List[
     """A critical message in, until a console WebSocket hears of it."""
     from handoff.auth import hash_password
 
-    if store.user("bench.gs") is None:
-        store.add_user("bench.gs", "Bench", "supervisor", hash_password("bench-password-1"), 100)
+    if store.accounts.get("bench.gs") is None:
+        store.accounts.add("bench.gs", "Bench", "supervisor", hash_password("bench-password-1"), 100)
     jar = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
     times = []
     try:
@@ -196,9 +196,9 @@ async def queue_ops(redis: Redis, cycles: int = 2000, concurrency: int = 50) -> 
     start = time.perf_counter()
     await asyncio.gather(*(worker(w) for w in range(concurrency)))
     ours = 2 * cycles / (time.perf_counter() - start)
-    keys = [k async for k in redis.scan_iter("bench:*")]
-    if keys:
-        await redis.delete(*keys)
+    left = [k async for k in redis.scan_iter(keys.prefix + "*")]  # everything under the bench's own prefix
+    if left:
+        await redis.delete(*left)
     out = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", "6379", "-t", "set,get", "-n", "50000",
                           "-c", str(concurrency), "-q"], capture_output=True, text=True, timeout=120).stdout
     rates = [float(m) for m in re.findall(r"([\d.]+) requests per second", out)]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 from urllib.parse import unquote, urlsplit
 
+from handoff.keys import RASA_TRACKERS
 from tools.model import ROOT, rasa_env, rasa_python
 
 # Rasa's trackers in Redis expire with the transcripts' retention period (RETENTION_DAYS).
@@ -150,7 +151,7 @@ def tracker_store_lines(url: str, retention_s: int = DEFAULT_RETENTION_S) -> Lis
         parts = urlsplit(url)
         config = {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
                   "db": int((parts.path or "/0").lstrip("/") or 0), "password": unquote(parts.password or "") or None,
-                  "use_ssl": parts.scheme == "rediss", "key_prefix": "rasa",
+                  "use_ssl": parts.scheme == "rediss", "key_prefix": RASA_TRACKERS,
                   # Trackers hold what people wrote: they expire with the retention period.
                   "record_exp": retention_s}
         return ["tracker_store:"] + [f"  {k}: {json.dumps(v)}" for k, v in config.items() if v is not None]

@@ -28,7 +28,6 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox, PermanentFailure, provider_route
-from handoff.keys import Keys
 from handoff.service import Handoff
 from shared.config import Config
 
@@ -132,7 +131,7 @@ class SmsChannel:
             status = int(request.query.get("status", ""))
         except ValueError:
             return web.Response(status=400, text="bad status")
-        sender = await self.redis.get(Keys().sms_ref(ref))
+        sender = await self.redis.get(self.handoff.keys.sms_ref(ref))
         if sender is None:
             return web.Response(status=200, text="")  # unknown or expired reference
         cid = await self.handoff.conversations.conversation_for(CHANNEL, sender.decode())
@@ -155,7 +154,7 @@ class SmsChannel:
         if self.config.sms_dlr_url:
             params["dlr-mask"] = "19"  # delivered, failed, rejected by the SMSC
             params["dlr-url"] = f"{self.config.sms_dlr_url}?key={quote(self.config.sms_key)}&ref={ref}&status=%d"
-            await self.redis.set(Keys().sms_ref(ref), sender, ex=7 * 24 * 3600)
+            await self.redis.set(self.handoff.keys.sms_ref(ref), sender, ex=7 * 24 * 3600)
         async with self.http.get(self.config.kannel_sendsms_url, params=params,
                                  timeout=aiohttp.ClientTimeout(total=15)) as response:
             body = await response.text()

@@ -1,7 +1,8 @@
 """Console routes on one conversation: read its transcript, claim it, acknowledge, reply or
 note, transfer, close, reveal the contact details; for supervisors take over, reassign and
 restrict the sender. Access is decided by ``can`` before each step (handoff/console/guard.py);
-the queue's scripts (handoff/service.py) decide each state change."""
+the Lua scripts of the claims and transfers (handoff/claims.py, transfers.py, handoff/lua/) decide
+each state change."""
 from __future__ import annotations
 
 import time
@@ -13,21 +14,23 @@ from handoff.auth import requires
 from handoff.console.guard import NOT_YOURS, Found, find, on_conversation
 from handoff.console.http import MAX_REPLY_CHARS, not_found, read_json, refuse
 from handoff.console.queue import summary
+from handoff.errors import HandoffError
 from handoff.permissions import can, holds_conversations
-from handoff.service import Handoff, HandoffError, public_message
+from handoff.service import Handoff
+from handoff.transcript import public_message
 
 
 async def transcript(handoff: Handoff, session: Any, found: Found, after: int) -> Dict[str, Any]:
     """The case with its messages after ``after``, events, reviews and referrals; the read is audited."""
     cid = found.id
-    await handoff.store.run(handoff.store.audit, session.username, "read_transcript", cid)
+    await handoff.store.run(handoff.store.audit.record, session.username, "read_transcript", cid)
     messages = await handoff.store.run(handoff.store.messages, cid, after)
     return {
         **await summary(handoff, session, cid, time.time(), state=found.state, contacts=found.contacts),
         "messages": [public_message(m) for m in messages],
         "events": await handoff.store.run(handoff.store.events, cid),
-        "reviews": await handoff.store.run(handoff.store.reviews_of, cid),
-        "referrals": await handoff.store.run(handoff.store.referrals_of, cid),
+        "reviews": await handoff.store.run(handoff.store.reviews.of_conversation, cid),
+        "referrals": await handoff.store.run(handoff.store.referrals.of_conversation, cid),
     }
 
 
@@ -76,7 +79,7 @@ async def colleague(handoff: Handoff, target: Any, wrong: str, name: Optional[st
     """The account ``target`` (looked up as ``name``) if it is active, takes conversations and is
     online; else a refusal (``wrong``: why not)."""
     name = name if name is not None else (target if isinstance(target, str) else None)
-    user = await handoff.store.run(handoff.store.user, name) if name is not None else None
+    user = await handoff.store.run(handoff.store.accounts.get, name) if name is not None else None
     if not user or not holds_conversations(user["role"]) or not user["active"]:
         refuse(400, "invalid_target", wrong)
     if (await handoff.presence.statuses()).get(target) != "online":
@@ -109,7 +112,7 @@ async def _close(request, handoff: Handoff, found: Found):
 async def _contact(request, handoff: Handoff, found: Found):
     """The unmasked channel id or phone number, for a counsellor who needs to call back; audited."""
     conversation = await handoff.store.run(handoff.store.conversation, found.id)
-    await handoff.store.run(handoff.store.audit, request["session"].username, "reveal_contact", found.id)
+    await handoff.store.run(handoff.store.audit.record, request["session"].username, "reveal_contact", found.id)
     return {"channel": conversation["channel"], "sender": conversation["sender"]}
 
 

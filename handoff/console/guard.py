@@ -13,8 +13,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from aiohttp import web
 
 from handoff.console.http import handoff_error, not_found
+from handoff.errors import HandoffError
 from handoff.permissions import Conversation, can, sees
-from handoff.service import Handoff, HandoffError
+from handoff.service import Handoff
 
 
 @dataclass(frozen=True)

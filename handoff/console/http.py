@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from handoff.auth import api_error
-from handoff.service import HandoffError
+from handoff.errors import HandoffError
 from shared.payload import NotAnObject, json_object
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

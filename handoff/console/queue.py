@@ -74,5 +74,5 @@ async def dismiss_burst(request: web.Request) -> web.Response:
     handoff: Handoff = request.app["handoff"]
     supervisor = request["session"].username
     closed = await handoff.claims.dismiss_burst(burst, supervisor)
-    await handoff.store.run(handoff.store.audit, supervisor, "burst.dismiss", burst)
+    await handoff.store.run(handoff.store.audit.record, supervisor, "burst.dismiss", burst)
     return web.json_response({"closed": closed})

@@ -17,7 +17,7 @@ AUDIT_PAGE, AUDIT_PAGE_MAX = 100, 500
 
 
 async def audit_page(store: Store, before: Optional[int], limit: int) -> Dict[str, Any]:
-    page: List[Dict[str, Any]] = await store.run(store.audit_page, before, limit)
+    page: List[Dict[str, Any]] = await store.run(store.audit.page, before, limit)
     return {"audit": page, "next": page[-1]["id"] if len(page) == limit else None}
 
 
@@ -35,11 +35,11 @@ async def audit_log(request: web.Request) -> web.Response:
 
 async def export_case(store: Store, cid: str, actor: str) -> Dict[str, Any]:
     """Everything kept about one conversation, for a data subject's request; audited."""
-    await store.run(store.audit, actor, "export_case", cid)
+    await store.run(store.audit.record, actor, "export_case", cid)
     return {"conversation": await store.run(store.conversation, cid),
             "contacts": await store.run(store.contacts_of, cid),
             "messages": await store.run(store.messages, cid), "events": await store.run(store.events, cid),
-            "reviews": await store.run(store.reviews_of, cid)}
+            "reviews": await store.run(store.reviews.of_conversation, cid)}
 
 
 async def erase_case(handoff: Handoff, found: Found, actor: str) -> None:
@@ -51,7 +51,7 @@ async def erase_case(handoff: Handoff, found: Found, actor: str) -> None:
     await handoff.store.run(erase_conversation, handoff.store, cid)
     await handoff.redis.delete(handoff.keys.conversation(cid),
                                handoff.keys.pointer(conversation["channel"], conversation["sender"]))
-    await handoff.store.run(handoff.store.audit, actor, "erase_case", cid)
+    await handoff.store.run(handoff.store.audit.record, actor, "erase_case", cid)
 
 
 async def _export(request, handoff: Handoff, found: Found):

@@ -2,7 +2,6 @@
 What a summary may hold and its text: handoff/referrals.py."""
 from __future__ import annotations
 
-import time
 from typing import Any, Dict
 
 from aiohttp import web
@@ -11,6 +10,7 @@ from directory import Directory
 from handoff.auth import api_error, requires
 from handoff.console.guard import Found, find
 from handoff.console.http import not_found, read_json, refuse
+from handoff.events import Event
 from handoff.permissions import can
 from handoff.referrals import STATUSES, ReferralError, partners, summary, summary_text
 from handoff.service import Handoff
@@ -30,10 +30,10 @@ async def open_referral(handoff: Handoff, directory: Directory, found: Found, bo
         data = summary(body)
     except ReferralError as error:
         refuse(400, "invalid_summary", str(error))
-    rid = await handoff.store.run(handoff.store.add_referral, cid, contacts[-1]["id"], str(body["partner"]),
+    rid = await handoff.store.run(handoff.store.referrals.add, cid, contacts[-1]["id"], str(body["partner"]),
                                   partner["kind"], data, author)
-    await handoff.store.run(handoff.store.add_event, cid, "referral_opened", None, None, author, contacts[-1]["id"],
-                            time.time(), referral=rid, partner=str(body["partner"]))
+    await handoff.events.record_event(Event("referral_opened", cid, author, contact=contacts[-1]["id"],
+                                            detail={"referral": rid, "partner": str(body["partner"])}))
     return {"referral": rid, "kind": partner["kind"], "text": summary_text(partner["name"], data, f"{cid[:8]}-{rid}")}
 
 
@@ -44,16 +44,17 @@ async def _refer(request, handoff: Handoff, found: Found):
 
 async def set_status(handoff: Handoff, referral: Dict[str, Any], status: str, outcome: str, author: str) -> None:
     """A referral's new status (and outcome, when closed); recorded as an event."""
-    await handoff.store.run(handoff.store.update_referral, referral["id"], status=status, outcome=outcome)
-    await handoff.store.run(handoff.store.add_event, referral["conversation_id"], "referral_updated", None, None,
-                            author, referral["contact_id"], time.time(), referral=referral["id"], status=status)
+    await handoff.store.run(handoff.store.referrals.update, referral["id"], status=status, outcome=outcome)
+    await handoff.events.record_event(Event("referral_updated", referral["conversation_id"], author,
+                                            contact=referral["contact_id"],
+                                            detail={"referral": referral["id"], "status": status}))
 
 
 @requires("referral.update")
 async def update_referral(request: web.Request) -> web.Response:
     handoff: Handoff = request.app["handoff"]
     try:
-        referral = await handoff.store.run(handoff.store.referral, int(request.match_info["rid"]))
+        referral = await handoff.store.run(handoff.store.referrals.get, int(request.match_info["rid"]))
     except ValueError:
         referral = None
     found = await find(handoff, referral["conversation_id"]) if referral else None

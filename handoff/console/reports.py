@@ -21,7 +21,7 @@ async def stats_csv(request: web.Request) -> web.Response:
     store = request.app["handoff"].store
     start, end, channel = period(request)
     figures = await store.run(statistics, store, start, end, channel)
-    await store.run(store.audit, request["session"].username, "export_stats",
+    await store.run(store.audit.record, request["session"].username, "export_stats",
                     f"{request.query['from']}..{request.query['to']}")
     name = f"thong-ke-{request.query['from']}-{request.query['to']}.csv"
     return web.Response(body=to_csv(figures).encode("utf-8-sig"), content_type="text/csv", charset="utf-8",

@@ -23,8 +23,8 @@ async def find_contacts(store: Store, reviewer: str, start: float, end: float, c
                         urgency: Optional[str], outcome: Optional[str], counsellor: Optional[str],
                         reason: Optional[str], place: Optional[str]) -> List[Dict[str, Any]]:
     """Closed and open contacts matching every filter given (bound parameters); the search is audited."""
-    found = await store.run(store.search, start, end, channel, urgency, outcome, counsellor, reason, place)
-    await store.run(store.audit, reviewer, "search", f"{len(found)} results")
+    found = await store.run(store.reviews.search, start, end, channel, urgency, outcome, counsellor, reason, place)
+    await store.run(store.audit.record, reviewer, "search", f"{len(found)} results")
     return [found_contact(c) for c in found]
 
 
@@ -54,7 +54,7 @@ def checked_review(body: Dict[str, Any], contact_ids) -> Dict[str, Any]:
 
 async def _review(request, handoff: Handoff, found: Found):
     review = checked_review(await read_json(request), {c["id"] for c in found.contacts})
-    await handoff.store.run(handoff.store.add_review, review["contact_id"], request["session"].username,
+    await handoff.store.run(handoff.store.reviews.add, review["contact_id"], request["session"].username,
                             review["score"], review["tags"], review["follow_up"], review["note"])
 
 

@@ -77,7 +77,7 @@ async def team(handoff: Handoff) -> List[Dict[str, Any]]:
     """Active accounts that take conversations, with their presence and how many they hold."""
     presence = await handoff.presence.statuses()
     out = []
-    for user in await handoff.store.run(handoff.store.users):
+    for user in await handoff.store.run(handoff.store.accounts.all):
         if not holds_conversations(user["role"]) or not user["active"]:
             continue
         out.append({"username": user["username"], "display_name": user["display_name"], "role": user["role"],

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from directory import Directory
+from handoff.outcomes import OUTCOMES, VICTIM_STATUS
 from handoff.referrals import STATUSES, partners
-from handoff.service import OUTCOMES, VICTIM_STATUS
 
 PRIORITIES = {"critical": "Khẩn cấp", "high": "Cao", "normal": "Thường"}
 CHANNELS = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS"}

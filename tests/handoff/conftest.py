@@ -39,10 +39,10 @@ _HASH = {}
 
 def ensure_user(store, username, role="counsellor", capacity=3, password="mật-khẩu-dài-1"):
     """Accounts persist for the session's store; create each once."""
-    if store.user(username) is None:
+    if store.accounts.get(username) is None:
         if password not in _HASH:
             _HASH[password] = hash_password(password)
-        store.add_user(username, username.title(), role, _HASH[password], capacity)
+        store.accounts.add(username, username.title(), role, _HASH[password], capacity)
     return username
 
 

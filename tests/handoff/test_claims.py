@@ -104,3 +104,32 @@ async def test_a_resume_that_failed_is_retried_before_rasa_hears_the_user_again(
     await handoff.bot_pause.resume_if_pending(cid)
     assert (await handoff.conversations.state(cid))["resume_pending"] == ""
     assert bot.calls == [("pause", "web:user-5"), ("resume", "web:user-5"), ("resume", "web:user-5")]
+
+
+async def test_a_referral_is_recorded_once_and_heard_by_the_listeners_with_nothing_for_the_consoles(
+        handoff, store):
+    from handoff.console.guard import find
+    from handoff.console.referrals import open_referral, set_status
+    from handoff.listeners import Consoles
+
+    cid = await new_conversation(handoff)
+    heard = []
+
+    async def listener(event):
+        heard.append(event)
+
+    esc = await handoff.queue.escalate(cid, "critical", "urgency", ["confinement"])
+    handoff.events.listen(listener)
+    found = await find(handoff, cid)
+    opened = await open_referral(handoff, handoff.directory, found, {
+        "partner": "border_guard", "situation": "Bị giữ ở Bavet", "consent": True}, "lan")
+    [referral] = store.referrals.of_conversation(cid)
+    await set_status(handoff, referral, "sent", "", "lan")
+    assert [e.kind for e in heard] == ["referral_opened", "referral_updated"]
+    assert all(Consoles.payloads(e) == [] for e in heard)  # consoles saw nothing of a referral, before or now
+    stored = [e for e in store.events(cid) if e["kind"].startswith("referral_")]
+    rid = opened["referral"]
+    assert [(e["kind"], e["actor"], e["contact_id"], e["from_state"], e["to_state"], e["detail"]) for e in stored] == [
+        ("referral_opened", "lan", esc.contact_id, None, None, {"referral": rid, "partner": "border_guard"}),
+        ("referral_updated", "lan", esc.contact_id, None, None, {"referral": rid, "status": "sent"})]
+    assert store.referrals.get(rid)["status"] == "sent"

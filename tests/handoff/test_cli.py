@@ -22,14 +22,14 @@ def run(monkeypatch, store, argv, stdin=""):
 def test_add_list_passwd_disable(monkeypatch, own_store, capsys):
     run(monkeypatch, own_store, ["users", "add", "lan", "--role", "counsellor", "--name", "Nguyễn Thị Lan",
                                  "--capacity", "2", "--password-stdin"], "mot-mat-khau-dai\n")
-    user = own_store.user("lan")
+    user = own_store.accounts.get("lan")
     assert user["role"] == "counsellor" and user["capacity"] == 2 and user["display_name"] == "Nguyễn Thị Lan"
     assert user["password_hash"].startswith("$argon2id$") and "mot-mat-khau-dai" not in user["password_hash"]
     assert verify_password(user["password_hash"], "mot-mat-khau-dai")
     run(monkeypatch, own_store, ["users", "passwd", "lan", "--password-stdin"], "mat-khau-moi-dai\n")
-    assert verify_password(own_store.user("lan")["password_hash"], "mat-khau-moi-dai")
+    assert verify_password(own_store.accounts.get("lan")["password_hash"], "mat-khau-moi-dai")
     run(monkeypatch, own_store, ["users", "disable", "lan"])
-    assert own_store.user("lan")["active"] is False
+    assert own_store.accounts.get("lan")["active"] is False
     run(monkeypatch, own_store, ["users", "list"])
     assert "lan" in capsys.readouterr().out
 

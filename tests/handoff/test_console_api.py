@@ -107,7 +107,7 @@ async def test_rasa_down_a_critical_message_is_queued_answered_and_handled_end_t
     assert await user_says(http, gateway, sender, "co") == [texts.survey_thanks()]
     [contact] = store.contacts_of(cid)
     assert contact["outcomes"] == ["referral_rescue"] and contact["survey_satisfied"] and contact["survey_helped"]
-    assert ("lan", "read_transcript", cid) in [(a["actor"], a["action"], a["object"]) for a in store.audit_log()]
+    assert ("lan", "read_transcript", cid) in [(a["actor"], a["action"], a["object"]) for a in store.audit.all()]
 
 
 async def test_two_counsellors_claiming_at_once_get_one_winner_and_a_clear_refusal(
@@ -164,12 +164,12 @@ async def test_websocket_from_another_origin_is_refused(consoles, store, gateway
 
 async def test_a_disabled_account_is_signed_out_at_once(consoles, store):
     console = await signed_in(consoles, store, "tamthoi")
-    store.update_user("tamthoi", active=False)
+    store.accounts.update("tamthoi", active=False)
     try:
         assert (await console.call("GET", "/api/me"))[0] == 401
         assert (await console.login("tamthoi"))[0] == 401
     finally:
-        store.update_user("tamthoi", active=True)
+        store.accounts.update("tamthoi", active=True)
 
 
 async def test_warm_transfer_to_an_online_colleague_through_the_api(consoles, store, http, gateway_without_rasa):
@@ -226,7 +226,7 @@ async def test_contact_details_are_masked_until_asked_for_and_each_look_is_audit
     status, details = await owner.call("POST", f"/api/conversations/{cid}/contact")
     assert status == 200 and details == {"channel": "web", "sender": sender}
     assert (await other.call("POST", f"/api/conversations/{cid}/contact"))[0] == 404
-    assert ("yen", "reveal_contact", cid) in [(a["actor"], a["action"], a["object"]) for a in store.audit_log()]
+    assert ("yen", "reveal_contact", cid) in [(a["actor"], a["action"], a["object"]) for a in store.audit.all()]
 
 
 async def test_a_flooding_sender_is_slowed_down_but_urgent_messages_still_escalate(store, http, redis):

@@ -110,7 +110,7 @@ def test_counsellor_signs_in_claims_an_urgent_case_replies_and_closes_it(browser
 def _conversation_of(store, text):
     import sqlalchemy as sa
 
-    from handoff.store import messages
+    from handoff.store.tables import messages
 
     with store.engine.connect() as db:
         return db.execute(sa.select(messages.c.conversation_id).where(messages.c.text == text)
@@ -188,7 +188,7 @@ def test_a_supervisor_finds_a_closed_case_opens_it_and_exports_the_month(browser
     result.click()
     wait(browser).until(lambda b: any("Lai Châu" in t for t in transcript(b, "user")))
     assert ("truong.ca.review", "read_transcript", cid) in [(a["actor"], a["action"], a["object"])
-                                                            for a in store.audit_log()]
+                                                            for a in store.audit.all()]
 
     # The month's statistics as CSV, fetched by the page as the download link does.
     zone = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -203,7 +203,7 @@ def test_a_supervisor_finds_a_closed_case_opens_it_and_exports_the_month(browser
     for key in ("contacts_received", "referral_rescue", "victims_supported", "unanswered_critical"):
         assert rows[key] == str(expected[key]), key
     assert int(rows["referral_rescue"]) >= 1
-    assert ("truong.ca.review", "export_stats") in [(a["actor"], a["action"]) for a in store.audit_log()]
+    assert ("truong.ca.review", "export_stats") in [(a["actor"], a["action"]) for a in store.audit.all()]
 
 
 CONTRAST_OF = """

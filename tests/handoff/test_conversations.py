@@ -4,7 +4,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from handoff.store import conversations
+from handoff.store.tables import conversations
 from tests.handoff.conftest import new_conversation
 
 

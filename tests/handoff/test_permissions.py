@@ -164,7 +164,7 @@ async def test_the_api_hands_the_page_what_each_user_may_do(consoles, store, htt
 
 async def test_the_page_gets_its_words_from_the_api(consoles, store):
     from handoff.referrals import STATUSES
-    from handoff.service import OUTCOMES
+    from handoff.outcomes import OUTCOMES
 
     lan = await signed_in(consoles, store, "perm.words")
     _, words = await lan.call("GET", "/api/quick-replies")
@@ -179,7 +179,7 @@ async def test_every_transcript_read_is_audited_exactly_once(consoles, store, ht
     cid = await head_of_queue(lan)
 
     def reads():
-        return [a for a in store.audit_log() if a["action"] == "read_transcript" and a["object"] == cid]
+        return [a for a in store.audit.all() if a["action"] == "read_transcript" and a["object"] == cid]
 
     await lan.call("GET", "/api/queue")
     assert reads() == []  # the queue shows no transcript

@@ -15,7 +15,7 @@ def test_old_text_is_gone_and_the_statistics_are_unchanged(tmp_path):
     store.find_or_create_conversation("sms", "0912345678", old)
     store.find_or_create_conversation("web", "web-session-1", recent)
     with store.engine.begin() as db:  # the old conversation began 200 days ago
-        from handoff.store import conversations
+        from handoff.store.tables import conversations
         db.execute(conversations.update().where(conversations.c.id == old).values(created_at=now - 200 * DAY))
     store.add_message(old, "user", "em bị nhốt ở Bavet, số em 0912345678", at=now - 200 * DAY)
     store.add_message(recent, "user", "nạn nhân có được vay vốn không", at=now - 2 * DAY)
@@ -33,5 +33,5 @@ def test_old_text_is_gone_and_the_statistics_are_unchanged(tmp_path):
     assert store.conversation(recent)["sender"] == "web-session-1"
     assert store.events(old)[0]["detail"] == {}
     assert statistics(store, now - 365 * DAY, now + 1) == before
-    assert store.audit_log()[-1]["action"] == "retention"
+    assert store.audit.all()[-1]["action"] == "retention"
     assert anonymise(store, 180 * DAY, now)["messages"] == 0  # idempotent

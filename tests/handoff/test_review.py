@@ -51,7 +51,7 @@ async def test_supervisors_find_closed_cases_by_filters_and_review_them(consoles
     _, conversation = await supervisor.call("GET", f"/api/conversations/{rescue}")
     [review] = conversation["reviews"]
     assert review["score"] == 5 and review["follow_up"] is True and review["tags"] == ["giải cứu kịp thời"]
-    assert ("ret.gs", "read_transcript", rescue) in [(a["actor"], a["action"], a["object"]) for a in store.audit_log()]
+    assert ("ret.gs", "read_transcript", rescue) in [(a["actor"], a["action"], a["object"]) for a in store.audit.all()]
 
 
 async def test_admins_read_the_audit_log_export_and_erase_a_case(consoles, store, http, gateway_without_rasa, redis):
@@ -114,7 +114,7 @@ async def test_a_counsellor_refers_a_case_with_only_what_the_partner_needs_and_t
 async def test_the_audit_log_comes_a_page_at_a_time_newest_first(consoles, store, gateway_without_rasa):
     admin = await signed_in(consoles, store, "ret.admin2", "admin")
     for i in range(7):
-        store.audit("ret.admin2", "test_entry", f"page-{i}")
+        store.audit.record("ret.admin2", "test_entry", f"page-{i}")
     seen, before = [], None
     while True:
         status, page = await admin.call("GET", "/api/audit?limit=3" + (f"&before={before}" if before else ""))
@@ -124,7 +124,7 @@ async def test_the_audit_log_comes_a_page_at_a_time_newest_first(consoles, store
         if before is None:
             break
     ids = [a["id"] for a in seen]
-    assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids)) == len(store.audit_log())
+    assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids)) == len(store.audit.all())
     assert [a["object"] for a in seen if a["action"] == "test_entry"][:3] == ["page-6", "page-5", "page-4"]
     assert (await admin.call("GET", "/api/audit?limit=zero"))[0] == 400
     assert len((await admin.call("GET", "/api/audit?limit=100000"))[1]["audit"]) <= 500

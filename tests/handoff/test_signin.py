@@ -119,9 +119,9 @@ async def test_a_new_password_ends_the_accounts_sessions(consoles, store):
     first = await signed_in(consoles, store, "hai.yen")
     second = await consoles("hai.yen", "127.0.0.4")
     assert (await second.login("hai.yen"))[0] == 200
-    store.update_user("hai.yen", password_hash=hash_password("mật-khẩu-mới-dài"))  # what `users passwd` does
+    store.accounts.update("hai.yen", password_hash=hash_password("mật-khẩu-mới-dài"))  # what `users passwd` does
     for browser in (first, second):
         assert (await browser.call("GET", "/api/me"))[0] == 401
     assert (await second.login("hai.yen", PASSWORD))[0] == 401
     assert (await second.login("hai.yen", "mật-khẩu-mới-dài"))[0] == 200
-    store.update_user("hai.yen", password_hash=hash_password(PASSWORD))  # as the other tests expect
+    store.accounts.update("hai.yen", password_hash=hash_password(PASSWORD))  # as the other tests expect

@@ -101,7 +101,7 @@ async def test_the_csv_export_holds_the_same_figures_and_is_audited(seeded, redi
         assert rows["critical_claim_p90_s"] == "50" and rows["province_Lai Châu"] == "3"
         _, figures = await supervisor.call("GET", "/api/stats?from=2026-11-01&to=2026-11-30")
         assert int(rows["information"]) == figures["information"] == 4
-        assert ("truong.ca", "export_stats") in [(a["actor"], a["action"]) for a in seeded.audit_log()]
+        assert ("truong.ca", "export_stats") in [(a["actor"], a["action"]) for a in seeded.audit.all()]
         status, body = await supervisor.call("GET", "/api/stats?from=hôm-qua&to=2026-11-30")
         assert status == 400 and body["error"] == "invalid_period"
     finally:

@@ -4,7 +4,8 @@ import uuid
 import pytest
 
 from handoff.service import Handoff
-from handoff.store import Store, metadata
+from handoff.store import Store
+from handoff.store.tables import metadata
 from tests.handoff.conftest import ensure_user
 from tests.services import PG_SERVER, postgres_reachable
 
@@ -42,5 +43,5 @@ async def test_a_whole_contact_is_stored(any_store, redis, config):
     assert contact["reasons"] == ["confinement"] and contact["trigger_message_id"] == first["id"]
     assert contact["outcomes"] == ["referral_rescue"] and contact["closed_at"]
     assert [e["kind"] for e in any_store.events(cid)] == ["queued", "claimed", "closed"]
-    any_store.audit("lan", "read_transcript", cid)
-    assert any_store.audit_log()[-1]["object"] == cid
+    any_store.audit.record("lan", "read_transcript", cid)
+    assert any_store.audit.all()[-1]["object"] == cid

@@ -6,7 +6,8 @@ import pytest
 import sentry_sdk
 
 from tools.launcher import free_port
-from handoff.store import Store, messages
+from handoff.store import Store
+from handoff.store.tables import messages
 from shared import errors
 from tests.conftest import start_gateway, stop_gateway
 from tests.fakes.sentry import FakeSentry

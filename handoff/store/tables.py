@@ -1,0 +1,155 @@
+"""The durable record's tables, in one metadata that every data-access class of handoff/store/
+uses; the engine; how a row reads back.
+
+SQLAlchemy Core (1.4, as Rasa 3.6 ships it); SQLite by default, PostgreSQL through DATABASE_URL.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+conversations = sa.Table(
+    "conversations", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    # The channel's own user id (web session, Telegram chat, phone number): needed to reply.
+    sa.Column("sender", sa.String(160), nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# One contact per escalation: queued -> assigned -> closed, with its outcome and survey.
+contacts = sa.Table(
+    "contacts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(32), sa.ForeignKey("conversations.id"), nullable=False, index=True),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("trigger", sa.String(32), nullable=False),  # urgency / human_request / misunderstood
+    sa.Column("reasons", sa.Text, nullable=False, default="[]"),
+    sa.Column("trigger_message_id", sa.Integer),
+    sa.Column("queued_at", sa.Float, nullable=False),
+    sa.Column("claimed_at", sa.Float),
+    sa.Column("first_response_at", sa.Float),
+    sa.Column("closed_at", sa.Float),
+    sa.Column("counsellor", sa.String(64)),
+    sa.Column("outcomes", sa.Text),
+    sa.Column("victim", sa.String(16)),
+    sa.Column("survey_satisfied", sa.Boolean),
+    sa.Column("survey_helped", sa.Boolean),
+)
+
+messages = sa.Table(
+    "messages", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(32), sa.ForeignKey("conversations.id"), nullable=False, index=True),
+    sa.Column("contact_id", sa.Integer),
+    # user / bot / counsellor / note (private, never sent) / system
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("author", sa.String(64)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(32), nullable=False, index=True),
+    sa.Column("contact_id", sa.Integer),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("from_state", sa.String(16)),
+    sa.Column("to_state", sa.String(16)),
+    sa.Column("actor", sa.String(64)),
+    sa.Column("detail", sa.Text, nullable=False, default="{}"),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+# A supervisor's review of one contact.
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contact_id", sa.Integer, sa.ForeignKey("contacts.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.String(64), nullable=False),
+    sa.Column("score", sa.Integer),  # 1..5
+    sa.Column("tags", sa.Text, nullable=False, default="[]"),
+    sa.Column("follow_up", sa.Boolean, nullable=False, default=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+# A referral ("chuyển tuyến") of a contact to a rescue or support partner of the directory.
+referrals = sa.Table(
+    "referrals", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(32), nullable=False, index=True),
+    sa.Column("contact_id", sa.Integer, sa.ForeignKey("contacts.id"), nullable=False),
+    sa.Column("partner", sa.String(64), nullable=False),  # a service id of data/services.yml
+    sa.Column("kind", sa.String(16), nullable=False),  # rescue / support
+    sa.Column("summary", sa.Text, nullable=False),  # only the fields the partner needs (JSON)
+    sa.Column("status", sa.String(16), nullable=False),  # open / sent / accepted / closed
+    sa.Column("outcome", sa.Text, nullable=False, default=""),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("object", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+
+def create_engine(url: str) -> sa.engine.Engine:
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        # A pool of open connections: SQLAlchemy 1.4 opens and closes one per use for SQLite files,
+        # and closing the last connection checkpoints the WAL, an fsync per message
+        # (docs/performance.md, "How the goals were reached").
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                                  poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=8)
+
+        @sa_event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):  # WAL lets the gateway and action server share the file
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def like(value: str) -> str:
+    """A search term with LIKE's wildcards taken literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def as_dict(found) -> Dict[str, Any]:
+    return dict(found._mapping)
+
+
+def as_contact(found) -> Dict[str, Any]:
+    """A contact with its JSON lists (reasons, outcomes) read back."""
+    out = as_dict(found)
+    out["reasons"] = json.loads(out["reasons"] or "[]")
+    out["outcomes"] = json.loads(out["outcomes"]) if out["outcomes"] else []
+    return out
