@@ -184,9 +184,9 @@ async def http():
         yield session
 
 
-@pytest.fixture
-def gateway_in_thread(backend, store):
-    """The gateway on its own event loop in a thread, for blocking clients (Selenium)."""
+def serve_gateway_in_a_thread(rasa_url, store, token=""):
+    """A gateway on its own event loop in a thread, for blocking clients (Selenium); a generator
+    that yields its URL and stops it afterwards (the fixtures below and the console's)."""
     import asyncio
     import threading
 
@@ -199,7 +199,7 @@ def gateway_in_thread(backend, store):
     async def begin():
         box["redis"] = connect(TEST_REDIS_URL)
         await box["redis"].flushdb()
-        return await start_gateway(backend.rasa_url, box["redis"], store, backend.token)
+        return await start_gateway(rasa_url, box["redis"], store, token)
 
     async def end():
         await box["runner"].cleanup()
@@ -219,6 +219,12 @@ def gateway_in_thread(backend, store):
     asyncio.run_coroutine_threadsafe(end(), loop).result(30)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+
+
+@pytest.fixture
+def gateway_in_thread(backend, store):
+    """The gateway on its own event loop in a thread, for blocking clients (Selenium)."""
+    yield from serve_gateway_in_a_thread(backend.rasa_url, store, backend.token)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """The console page in a real headless Chromium offers on each case exactly the actions the API
 allows (``allowed``, handoff/permissions.py), and shows the API's words. Rasa is down here (as
 in test_console_api.py): the case comes from the urgency detector alone."""
-import asyncio
 import json
 import os
-import threading
 import urllib.request
 import uuid
 
@@ -14,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import TEST_REDIS_URL, free_port, page_texts, start_gateway
+from tests.conftest import free_port, page_texts, serve_gateway_in_a_thread
 from tests.handoff.conftest import PASSWORD, ensure_user
 
 URGENT = "cứu em, họ nhốt em trong phòng, không cho về"
@@ -25,33 +23,7 @@ BUTTONS = ("claim-btn", "contact-btn", "transfer-btn", "takeover-btn", "reassign
 @pytest.fixture
 def console_in_thread(store):
     """The gateway, Rasa down, on its own event loop in a thread, for Selenium."""
-    from handoff.queue import connect
-
-    loop, started, box = asyncio.new_event_loop(), threading.Event(), {}
-
-    async def begin():
-        box["redis"] = connect(TEST_REDIS_URL)
-        await box["redis"].flushdb()
-        return await start_gateway(f"http://127.0.0.1:{free_port()}", box["redis"], store)
-
-    async def end():
-        await box["runner"].cleanup()
-        await box["redis"].flushdb()
-        await box["redis"].aclose()
-
-    def serve():
-        asyncio.set_event_loop(loop)
-        box["runner"], box["url"] = loop.run_until_complete(begin())
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(30)
-    yield box["url"]
-    asyncio.run_coroutine_threadsafe(end(), loop).result(30)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    yield from serve_gateway_in_a_thread(f"http://127.0.0.1:{free_port()}", store)
 
 
 def post(url, body):

@@ -39,6 +39,18 @@ def say(browser, text):
     browser.find_element(By.ID, "send").click()
 
 
+def people_write(browser, gateway, *texts):
+    """Each text from a person of its own, on the web chat in a tab of its own; their tabs."""
+    people = []
+    for text in texts:
+        browser.switch_to.new_window("tab")
+        browser.get(gateway + "/")
+        say(browser, text)
+        wait(browser).until(lambda b: chat_texts(b, "bot"))
+        people.append(browser.current_window_handle)
+    return people
+
+
 def open_case(browser, selector):
     """Click a case in a list once it is there; the lists are redrawn on every change, so the
     click is done in the page on whatever element matches now (never a stale reference)."""
@@ -224,13 +236,7 @@ def test_drafts_quick_replies_and_notes_stay_with_their_case(browser, gateway_in
     gateway = gateway_in_thread
     ensure_user(store, "lan.drafts")
     browser.set_window_size(1366, 768)
-    people = []
-    for text in (URGENT, "em bị công ty giữ hộ chiếu, muốn gặp tư vấn viên ạ"):
-        browser.switch_to.new_window("tab")
-        browser.get(gateway + "/")
-        say(browser, text)
-        wait(browser).until(lambda b: chat_texts(b, "bot"))
-        people.append(browser.current_window_handle)
+    people = people_write(browser, gateway, URGENT, "em bị công ty giữ hộ chiếu, muốn gặp tư vấn viên ạ")
     browser.switch_to.new_window("tab")
     browser.get(gateway + "/console/")
     sign_in(browser, "lan.drafts")
@@ -271,13 +277,7 @@ def test_a_message_in_a_chat_not_open_is_counted_until_it_is_read(browser, gatew
     gateway = gateway_in_thread
     ensure_user(store, "lan.unread")
     browser.set_window_size(1366, 768)
-    people = []
-    for text in (URGENT, "e muon gap tu van vien, cong ty giu ho chieu cua e"):
-        browser.switch_to.new_window("tab")
-        browser.get(gateway + "/")
-        say(browser, text)
-        wait(browser).until(lambda b: chat_texts(b, "bot"))
-        people.append(browser.current_window_handle)
+    people = people_write(browser, gateway, URGENT, "e muon gap tu van vien, cong ty giu ho chieu cua e")
     browser.switch_to.new_window("tab")
     console = browser.current_window_handle
     browser.get(gateway + "/console/")
