@@ -196,13 +196,16 @@ def _write_whole(target: Path, data: bytes) -> None:
 
 
 def _copy_whole(source: Path, target: Path) -> None:
-    """Copy under a temporary name, then rename: a reader never finds half a model under the real name."""
+    """Copy a sealed model under a temporary name, then rename, then copy its seal: a reader never
+    finds half a model under the real name. The seal is copied, not computed again: the source's
+    bytes were just hashed (written, or checked in the cache), and a short copy fails the size check."""
     partial = _partial_name(target)
     try:
         shutil.copyfile(source, partial)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+    _write_whole(_seal_path(target), _seal_path(source).read_bytes())
 
 
 def _from_cache(target: Path) -> bool:
@@ -214,7 +217,6 @@ def _from_cache(target: Path) -> bool:
         return False
     MODELS_DIR.mkdir(exist_ok=True)
     _copy_whole(cached, target)
-    _seal(target)
     logger.info("model %s taken from the cache %s", target.name, cache)
     return True
 
@@ -226,7 +228,6 @@ def _to_cache(target: Path) -> None:
     try:
         cache.mkdir(parents=True, exist_ok=True)
         _copy_whole(target, cache / target.name)
-        _seal(cache / target.name)
     except OSError as error:  # a full or read-only disk costs the next clone a training, nothing more
         logger.warning("could not keep the model in the cache (%s)", type(error).__name__)
 

@@ -58,6 +58,17 @@ def open_case(browser, selector):
         "var c = document.querySelector(arguments[0]); if (c) c.click(); return !!c", selector))
 
 
+def claim_a_case(browser, gateway, username):
+    """A person writes URGENT; ``username``, on a laptop-sized console, opens and claims it."""
+    browser.set_window_size(1366, 768)
+    people_write(browser, gateway, URGENT)
+    browser.switch_to.new_window("tab")
+    browser.get(gateway + "/console/")
+    sign_in(browser, username)
+    open_case(browser, "#queue .case")
+    wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
+
+
 def test_counsellor_signs_in_claims_an_urgent_case_replies_and_closes_it(browser, gateway_in_thread, store):
     gateway = gateway_in_thread
     ensure_user(store, "lan.console")
@@ -332,15 +343,7 @@ def test_a_transfer_offers_counsellors_first_and_closes_the_senders_view(browser
         ensure_user(store, name, role=role)
     _online(gateway, "lan.to")
     _online(gateway, "thu.sup")
-    browser.set_window_size(1366, 768)
-    browser.get(gateway + "/")
-    say(browser, URGENT)
-    wait(browser).until(lambda b: chat_texts(b, "bot"))
-    browser.switch_to.new_window("tab")
-    browser.get(gateway + "/console/")
-    sign_in(browser, "lan.from")
-    open_case(browser, "#queue .case")
-    wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
+    claim_a_case(browser, gateway, "lan.from")
     wait(browser).until(EC.element_to_be_clickable((By.ID, "transfer-btn"))).click()
     target = wait(browser).until(EC.visibility_of_element_located((By.ID, "transfer-target")))
     offered = [o.get_attribute("value") for o in target.find_elements(By.TAG_NAME, "option")]
@@ -359,15 +362,7 @@ def test_a_reload_keeps_the_open_chat_the_draft_and_the_status(browser, gateway_
 
     gateway = gateway_in_thread
     ensure_user(store, "lan.reload")
-    browser.set_window_size(1366, 768)
-    browser.get(gateway + "/")
-    say(browser, URGENT)
-    wait(browser).until(lambda b: chat_texts(b, "bot"))
-    browser.switch_to.new_window("tab")
-    browser.get(gateway + "/console/")
-    sign_in(browser, "lan.reload")
-    open_case(browser, "#queue .case")
-    wait(browser).until(EC.element_to_be_clickable((By.ID, "claim-btn"))).click()
+    claim_a_case(browser, gateway, "lan.reload")
     wait(browser).until(EC.visibility_of_element_located((By.ID, "reply-text"))).send_keys("Em ơi, chị đang")
     opened = browser.execute_script("return document.querySelector('#mine .case').dataset.id")
     Select(browser.find_element(By.ID, "presence")).select_by_value("away")
