@@ -109,7 +109,7 @@ class Claims:
         a counsellor had joined is told that they had to step away (handoff/listeners.py)."""
         status, contact, greeted = (v.decode() if isinstance(v, bytes) else str(v) for v in await self._requeue(
             keys=[self.keys.conversation(cid), self.keys.queue, self.keys.assigned, self.keys.agent(counsellor)],
-            args=[cid, counsellor, repr(now)]))
+            args=[cid, counsellor]))
         if status != "ok":
             return False
         state = await self.conversations.state(cid)

@@ -73,8 +73,8 @@ class PersonNotices:
     colleague; the chat is closed (with the survey) or a referral keeps it open; a critical case
     still waits (asking only for what is not known yet)."""
 
-    def __init__(self, notices: Notices, names: Names, known: Known, critical_alert_s: float) -> None:
-        self.notices, self.names, self.known, self.critical_alert_s = notices, names, known, critical_alert_s
+    def __init__(self, notices: Notices, names: Names, known: Known) -> None:
+        self.notices, self.names, self.known = notices, names, known
 
     async def __call__(self, event: Event) -> None:
         cid, state = event.conversation, event.state
@@ -93,11 +93,14 @@ class PersonNotices:
             await self._still_waiting(event)
 
     async def _still_waiting(self, event: Event) -> None:
-        state, left = event.state, event.state.get("greeted") == "left"
-        if left and event.at - float(state.get("left_at") or 0) < self.critical_alert_s:
-            return  # just told a counsellor stepped away, with the safety steps: not twice in a row
+        state = event.state
+        if state.get("greeted") == "left":
+            # A counsellor had joined and stepped away: the person was told so, with the safety
+            # steps, less than critical_alert_s ago (the alert fires that long after queueing at
+            # the latest). "Still looking for a counsellor" would deny that anyone came.
+            return
         text = texts.still_waiting_critical(location_known=await self.known.location(event.conversation, state),
-                                            watched=self.known.watched(state), counsellor_left=left)
+                                            watched=self.known.watched(state))
         await self.notices.send(state, event.conversation, text)
 
 

@@ -72,6 +72,6 @@ class Handoff:
                                  self.claims, self.presence)
         self.bot_pause = BotPause(self.conversations, bot)
         self.supervisor_alerts = SupervisorAlerts(alert_supervisors)
-        person = PersonNotices(self.notices, self.names, Known(store), config.critical_alert_s)
+        person = PersonNotices(self.notices, self.names, Known(store))
         for listener in (self.consoles, self.bot_pause, person, self.supervisor_alerts):
             self.events.listen(listener)

@@ -121,12 +121,12 @@ def stepped_away(critical: bool) -> str:
     return text
 
 
-def still_waiting_critical(location_known: bool = False, watched: bool = False, counsellor_left: bool = False) -> str:
-    """The second safety message, when a critical case is still unclaimed. It asks only for what
-    the line does not know yet, and never asks a person whose phone is watched to write more."""
-    lines = [("Mình đang tìm gấp một tư vấn viên khác để tiếp tục với bạn." if counsellor_left
-              else "Mình vẫn đang tìm tư vấn viên cho bạn.")
-             + " Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay công an [[police.phone]], hoặc gọi [[hotlines]]."]
+def still_waiting_critical(location_known: bool = False, watched: bool = False) -> str:
+    """The second safety message, when a critical case nobody has joined is still unclaimed. It
+    asks only for what the line does not know yet, and never asks a person whose phone is watched
+    to write more."""
+    lines = ["Mình vẫn đang tìm tư vấn viên cho bạn. Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay công an "
+             "[[police.phone]], hoặc gọi [[hotlines]]."]
     if watched:
         lines.append("Nếu không an toàn để nhắn, bạn không cần trả lời; hãy xóa tin nhắn này nếu cần.")
     elif location_known:
