@@ -34,6 +34,7 @@ from handoff.bursts import BurstGuard
 from handoff.retention import run_retention
 from handoff.service import Handoff
 from handoff.signin import HashPool, SignInThrottle
+from handoff.texts import BOT_NAME
 from handoff.watchdog import run_watchdog
 from handoff.store import Store
 from nlu.urgency import UrgencyDetector, default_detector
@@ -97,7 +98,7 @@ def create_app(
                             MessageTurns(turns, handoff), config.rate_limit_per_min)
             inbox = Inbox(r, router, outbound)
             outbox = web_channel.Outbox(r)
-            outbound.register(web_channel.CHANNEL, outbox.send)
+            outbound.register(web_channel.CHANNEL, outbox.send, labels=True)  # the page labels each message
             telegram = telegram_channel.TelegramChannel(config, inbox) if config.telegram_mode != "off" else None
             if telegram:
                 outbound.register(telegram_channel.CHANNEL, telegram.send)
@@ -163,6 +164,7 @@ def chat_page(directory: Directory) -> str:
                    for e in directory.hotline_entries())
     page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
     page = page.replace("[[hint_lines]]", hint).replace("[[call_lines]]", html.escape(call_lines(directory)))
+    page = page.replace("[[bot_name]]", html.escape(BOT_NAME))  # the label of the bot's messages
     return directory.render(page)
 
 

@@ -11,6 +11,9 @@
 4. When this message put the conversation in the queue, the user hears their place in
    line and Rasa starts the short intake form (where, safe to talk, how to reach).
 5. A critical message always gets the safety answer, exactly once.
+6. A conversation kept open for follow-up (its last contact closed with a rescue or support
+   referral, docs/architecture.md "Follow-up") never goes to Rasa: the person's message goes to
+   a counsellor through the queue, and they are told so.
 
 A sender who floods (more than ``rate_limit_per_min`` messages in a minute) still has every
 message stored and checked for urgency, but only urgent ones go further; they are told once
@@ -28,7 +31,7 @@ from directory.messages import SAFETY_OPENING, safety_message, unavailable_messa
 from bot.message_turn import MessageTurn, MessageTurns
 from bot.rasa_client import RasaClient, RasaUnavailable
 from handoff.service import Handoff
-from handoff.texts import PRIVACY_NOTICE, restricted
+from handoff.texts import PRIVACY_NOTICE, follow_up_received, restricted
 from nlu.urgency import CRITICAL, Urgency, UrgencyDetector
 
 logger = logging.getLogger(__name__)
@@ -67,6 +70,10 @@ class Router:
             message, _first = await turn.stored()
             await handoff.queue.escalate(cid, urgency.level, "urgency", urgency.reasons, message["id"], text)
             turn.state = await handoff.conversations.state(cid)
+        elif before == "bot" and turn.state.get("follow_up") == "1":
+            message, _first = await turn.stored()
+            await handoff.queue.escalate(cid, "high", "follow_up", ["follow_up"], message["id"], text)
+            turn.state = await handoff.conversations.state(cid)
         elif before == "bot":
             survey = await handoff.intake.survey_reply(cid, text, turn.state)
             if survey:
@@ -76,6 +83,8 @@ class Router:
         # 3. Not to Rasa: a counsellor holds it, the sender is restricted or floods.
         if turn.state["state"] == "assigned":
             return [self.own(PRIVACY_NOTICE)] if (await turn.stored())[1] else []  # the counsellor has it, live
+        if turn.state.get("follow_up") == "1":
+            return await self._follow_up(turn, before)
         if turn.blocked_until and not urgent:
             # Stored, not answered by the bot; told so once in a while, never silently dropped.
             first = await handoff.redis.set(handoff.keys.blocked_told(cid), "1", nx=True, ex=600)
@@ -112,6 +121,16 @@ class Router:
         await turn.answer(more)
         await turn.finish_turn()
         return replies + more
+
+    async def _follow_up(self, turn: MessageTurn, before: str) -> List[str]:
+        """6. A follow-up case waits for its counsellor without the bot's answers: the person hears
+        once that their message went to a counsellor (and the safety answer when it is critical)."""
+        replies = [safety_message(self.directory)] if turn.urgency.level == CRITICAL else []
+        if before != "queued":
+            replies.append(self.own(follow_up_received()))
+        await turn.answer(replies)
+        await turn.finish_turn()
+        return replies
 
     async def _rasa(self, turn: MessageTurn, text: str) -> Tuple[List[str], bool]:
         """Rasa's answers, or the gateway's own when Rasa is down or says nothing; and whether Rasa

@@ -16,10 +16,19 @@ from handoff.errors import HandoffError, not_yours
 from handoff.events import Event, Events
 from handoff.keys import Keys
 from handoff.listeners import Consoles
-from handoff.outcomes import OUTCOMES, VICTIM_STATUS
+from handoff.outcomes import FOLLOW_UP_OUTCOMES, OUTCOMES, VICTIM_STATUS
 from handoff.queue import Queue
 from handoff.store import Store
 from shared.config import Config
+
+
+def greeting(greeted: str) -> str:
+    """What the person is told when a counsellor takes the case from the queue, by what they were
+    told before (the conversation's ``greeted``): that a counsellor joined, that another one
+    continues after the first had to step away, or nothing (already told, once per contact)."""
+    if greeted == "left":
+        return "continued"
+    return "" if greeted == "1" else "joined"
 
 
 class Claims:
@@ -53,7 +62,7 @@ class Claims:
             values = {"claimed_at": now, "counsellor": counsellor}
             await self.queue.record_wait(now - float(state["queued_at"]))
         await self.events.record_event(Event("claimed", cid, counsellor, "queued", "assigned", contact_id, now,
-                                             contact_update=values, state=state, greet=greeted != "1"))
+                                             contact_update=values, state=state, greet=greeting(greeted)))
 
     async def acknowledge(self, cid: str, counsellor: str) -> bool:
         return bool(await self._acknowledge(keys=[self.keys.conversation(cid)], args=[counsellor]))
@@ -67,7 +76,7 @@ class Claims:
 
     async def assign(self, cid: str, supervisor: str, target: str) -> None:
         """A supervisor takes a case over (``target`` is themselves) or gives it to a counsellor,
-        from the queue or from whoever holds it; the person is not greeted again."""
+        from the queue or from whoever holds it; the person hears who writes from now on."""
         kind = "taken_over" if target == supervisor else "reassigned"
         for _ in range(3):  # the holder may change between our read and the script: read again
             state = await self.conversations.state(cid)
@@ -90,20 +99,23 @@ class Claims:
                 await self.queue.record_wait(now - float(state["queued_at"]))
             await self.events.record_event(Event(kind, cid, supervisor, state["state"], "assigned", contact_id, now,
                                                  detail={"previous": current, "to": target}, contact_update=values,
-                                                 state=state, greet=greeted != "1"))
+                                                 state=state,
+                                                 greet="handed_over" if current else greeting(greeted)))
             return
         raise HandoffError("busy", "Cuộc trò chuyện đang thay đổi, hãy thử lại.")
 
     async def requeue(self, cid: str, counsellor: str, now: float, kind: str, actor: str) -> bool:
-        """Back to the head of its priority, if ``counsellor`` still holds it."""
-        status, contact = pair(await self._requeue(
+        """Back to the head of its priority, if ``counsellor`` still holds it. A person who was told
+        a counsellor had joined is told that they had to step away (handoff/listeners.py)."""
+        status, contact, greeted = (v.decode() if isinstance(v, bytes) else str(v) for v in await self._requeue(
             keys=[self.keys.conversation(cid), self.keys.queue, self.keys.assigned, self.keys.agent(counsellor)],
             args=[cid, counsellor]))
         if status != "ok":
             return False
         state = await self.conversations.state(cid)
         await self.events.record_event(Event(kind, cid, actor, "assigned", "queued", int(contact), now,
-                                             detail={"counsellor": counsellor}, state=state))
+                                             detail={"counsellor": counsellor}, state=state,
+                                             greet="stepped_away" if greeted == "1" else ""))
         return True
 
     async def close(self, cid: str, counsellor: str, outcomes: List[str], victim: str) -> None:
@@ -114,15 +126,19 @@ class Claims:
             raise HandoffError("invalid_victim", "Hãy chọn tình trạng nạn nhân trong danh sách.", status=400)
         await self.held(cid, counsellor)
         now = time.time()
-        survey = "" if outcomes in (["no_counselling"], ["abusive"]) else texts.SURVEY_ORDER[0]
+        # A rescue or support referral keeps the case open for follow-up (docs/architecture.md,
+        # "Follow-up"): no "ended", no survey; the person's next message goes to a counsellor.
+        follow_up = bool(FOLLOW_UP_OUTCOMES & set(outcomes))
+        ended = not follow_up and outcomes not in (["no_counselling"], ["abusive"])
+        survey = texts.SURVEY_ORDER[0] if ended else ""
         status, contact = pair(await self._close(
             keys=[self.keys.conversation(cid), self.keys.assigned, self.keys.agent(counsellor)],
-            args=[cid, counsellor, survey]))
+            args=[cid, counsellor, survey, "1" if follow_up else ""]))
         if status != "ok":
             raise not_yours()
         state = await self.conversations.state(cid)
         await self.events.record_event(Event("closed", cid, counsellor, "assigned", "bot", int(contact), now,
-                                             detail={"outcomes": outcomes, "victim": victim},
+                                             detail={"outcomes": outcomes, "victim": victim, "follow_up": follow_up},
                                              contact_update={"closed_at": now, "outcomes": outcomes, "victim": victim},
                                              state=state, survey=survey))
 

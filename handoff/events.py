@@ -28,7 +28,9 @@ class Event:
     contact_update: Dict[str, Any] = field(default_factory=dict)  # the contact's new values, written first
     # For the listeners only, never stored:
     state: Dict[str, str] = field(default_factory=dict)  # the live state the listeners act on
-    greet: bool = False  # the person has not yet been told a counsellor is with them
+    # What the person is told of who is with them (handoff/listeners.py): "joined", "continued"
+    # (after one stepped away), "handed_over" (to a colleague), "stepped_away", or "" (nothing)
+    greet: str = ""
     survey: str = ""  # the survey's first question, sent with the closing notice
     waited_s: float = 0.0  # how long an alerted case has waited
 

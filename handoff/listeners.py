@@ -9,7 +9,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from redis.asyncio import Redis
 
 from handoff import texts
+from handoff.authors import Names
 from handoff.events import Event
+from handoff.intake import Known
 from handoff.keys import Keys
 from handoff.notices import Notices
 
@@ -62,23 +64,44 @@ class Consoles:
         return []  # legal basis, restrictions, places, delivery reports, referrals: in the record only
 
 
-class PersonNotices:
-    """Tells the person on their own channel: a counsellor is here, the chat is closed (with the
-    survey), a critical case still waits."""
+GREETINGS = {"joined": texts.claimed, "continued": texts.continued, "handed_over": texts.handed_over}
 
-    def __init__(self, notices: Notices) -> None:
-        self.notices = notices
+
+class PersonNotices:
+    """Tells the person on their own channel the truth of each step: a counsellor (by name) is
+    here; the one who joined had to step away and another will continue; the case went to a
+    colleague; the chat is closed (with the survey) or a referral keeps it open; a critical case
+    still waits (asking only for what is not known yet)."""
+
+    def __init__(self, notices: Notices, names: Names, known: Known) -> None:
+        self.notices, self.names, self.known = notices, names, known
 
     async def __call__(self, event: Event) -> None:
         cid, state = event.conversation, event.state
-        if event.kind in ("claimed", *ASSIGNED_BY_SUPERVISOR) and event.greet:
-            # greeted once per contact, not again after a transfer or a requeue
-            await self.notices.send(state, cid, texts.claimed())
+        if event.greet in GREETINGS:
+            # "joined" once per contact; "continued" / "handed_over" when someone else takes over
+            to = event.detail.get("to") or event.actor
+            await self.notices.send(state, cid, GREETINGS[event.greet](await self.names.of(to)))
+        elif event.greet == "stepped_away":
+            await self.notices.send(state, cid, texts.stepped_away(state.get("priority") == "critical"))
+        elif event.kind == "closed" and event.detail.get("follow_up"):
+            await self.notices.send(state, cid, texts.referral_in_progress(state.get("do_not_contact") != "1"))
         elif event.kind == "closed":
             await self.notices.send(state, cid, texts.closed() + ("\n" + texts.SURVEY[event.survey]
                                                                    if event.survey else ""))
         elif event.kind == "critical_unclaimed":
-            await self.notices.send(state, cid, texts.still_waiting_critical())
+            await self._still_waiting(event)
+
+    async def _still_waiting(self, event: Event) -> None:
+        state = event.state
+        if state.get("greeted") == "left":
+            # A counsellor had joined and stepped away: the person was told so, with the safety
+            # steps, less than critical_alert_s ago (the alert fires that long after queueing at
+            # the latest). "Still looking for a counsellor" would deny that anyone came.
+            return
+        text = texts.still_waiting_critical(location_known=await self.known.location(event.conversation, state),
+                                            watched=self.known.watched(state))
+        await self.notices.send(state, event.conversation, text)
 
 
 class SupervisorAlerts:

@@ -1,13 +1,15 @@
-"""Telling the person on their own channel, through ``deliver(channel, sender, text)``, which
-the gateway provides per channel (the action server has none and never sends on its own);
-and the providers' word on what was delivered."""
+"""Telling the person on their own channel, through ``deliver(channel, sender, text, author=)``,
+which the gateway provides per channel (the action server has none and never sends on its own);
+and the providers' word on what was delivered. ``author`` (handoff/authors.py) says who writes:
+the channel shows it to the person."""
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from directory import Directory
 from handoff import texts
+from handoff.authors import SYSTEM_AUTHOR, Author
 from handoff.conversations import Conversations
 from handoff.errors import DeliveryFailed
 from handoff.events import Event, Events
@@ -15,7 +17,8 @@ from handoff.transcript import Transcript
 
 logger = logging.getLogger(__name__)
 
-Deliver = Callable[[str, str, str], Awaitable[None]]
+# deliver(channel, sender, text, author=Author)
+Deliver = Callable[..., Awaitable[Any]]
 
 
 class Notices:
@@ -28,14 +31,14 @@ class Notices:
         """A notice to the user on their own channel, kept in the transcript."""
         text = self.directory.render(text)
         await self.transcript.record(cid, "system", text)
-        return await self.deliver_to(state, cid, text)
+        return await self.deliver_to(state, cid, text, SYSTEM_AUTHOR)
 
-    async def deliver_to(self, state: Dict[str, str], cid: str, text: str) -> bool:
+    async def deliver_to(self, state: Dict[str, str], cid: str, text: str, author: Author = SYSTEM_AUTHOR) -> bool:
         """Deliver, or tell the counsellors in the transcript that it failed; never silently lost."""
         if not self.deliver or not state.get("channel"):
             return False
         try:
-            await self.deliver(state["channel"], state["sender"], text)
+            await self.deliver(state["channel"], state["sender"], text, author=author)
             return True
         except DeliveryFailed as error:
             logger.error("delivery failed on %s after %d attempt(s): %s", error.channel, error.attempts, error.reason)

@@ -17,3 +17,6 @@ VICTIM_STATUS = {
     "not_victim": "Không phải nạn nhân",
     "unknown": "Chưa rõ",
 }
+# Closing with one of these keeps the case open for follow-up (handoff/claims.py, close): the
+# person may still be confined, so the contact is not "ended" and no survey goes out.
+FOLLOW_UP_OUTCOMES = {"referral_rescue", "referral_support"}

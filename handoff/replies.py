@@ -6,6 +6,7 @@ import time
 from typing import Any, Dict
 
 from handoff import texts
+from handoff.authors import Names
 from handoff.claims import Claims
 from handoff.errors import HandoffError
 from handoff.notices import Notices
@@ -16,8 +17,9 @@ from shared.config import Config
 
 class Replies:
     def __init__(self, store: Store, config: Config, claims: Claims, transcript: Transcript,
-                 notices: Notices) -> None:
+                 notices: Notices, names: Names) -> None:
         self.store, self.config, self.claims, self.transcript, self.notices = store, config, claims, transcript, notices
+        self.names = names
 
     async def reply(self, cid: str, counsellor: str, text: str, confirmed_safe_contact: bool = False) -> Dict[str, Any]:
         """A counsellor's message, sent to the user on their own channel."""
@@ -28,7 +30,9 @@ class Replies:
                                        int(state["contact"]))
         await self.store.run(self.store.set_first_response, int(state["contact"]), message["created_at"])
         await self.transcript.show(cid, state, message)
-        if self.notices.deliver and not await self.notices.deliver_to(state, cid, text):
+        # Signed with the counsellor's given name: the person sees who writes (handoff/authors.py).
+        author = await self.names.author(counsellor)
+        if self.notices.deliver and not await self.notices.deliver_to(state, cid, text, author):
             raise HandoffError("delivery_failed", texts.delivery_failed(state["channel"], None), status=502)
         return message
 

@@ -29,7 +29,8 @@ from handoff.bot_pause import BotControl, BotPause
 from handoff.claims import Claims
 from handoff.conversations import Conversations
 from handoff.events import Events
-from handoff.intake import Intake
+from handoff.authors import Names
+from handoff.intake import Intake, Known
 from handoff.keys import Keys
 from handoff.listeners import Consoles, PersonNotices, SupervisorAlerts
 from handoff.notices import Deliver, Notices
@@ -63,12 +64,14 @@ class Handoff:
         self.claims = Claims(redis, store, config, self.keys, self.conversations, self.events, self.queue,
                              self.consoles)
         self.transfers = Transfers(redis, config, self.keys, self.events, self.claims, self.transcript)
-        self.replies = Replies(store, config, self.claims, self.transcript, self.notices)
+        self.names = Names(store)
+        self.replies = Replies(store, config, self.claims, self.transcript, self.notices, self.names)
         self.intake = Intake(store, self.conversations, self.events)
         self.blocking = Blocking(redis, store, self.keys, self.conversations, self.events)
         self.watchdog = Watchdog(redis, config, self.keys, self.conversations, self.events, self.queue,
                                  self.claims, self.presence)
         self.bot_pause = BotPause(self.conversations, bot)
         self.supervisor_alerts = SupervisorAlerts(alert_supervisors)
-        for listener in (self.consoles, self.bot_pause, PersonNotices(self.notices), self.supervisor_alerts):
+        person = PersonNotices(self.notices, self.names, Known(store))
+        for listener in (self.consoles, self.bot_pause, person, self.supervisor_alerts):
             self.events.listen(listener)

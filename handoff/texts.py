@@ -68,16 +68,72 @@ def queued(priority: str, position: int, wait_s: Optional[float], online: int, o
     return "\n".join(lines)
 
 
-def claimed() -> str:
-    return "Tư vấn viên đã vào cuộc trò chuyện và đang đọc tin nhắn của bạn. Bạn cứ nhắn tiếp nhé."
+# The bot's name in the web chat: it says plainly that an automatic assistant, not a person, answers.
+BOT_NAME = "Trợ lý tự động"
+SYSTEM_NAME = "Hệ thống"
 
 
-def still_waiting_critical() -> str:
-    """The second safety message, when a critical case is still unclaimed."""
-    return (
-        "Mình vẫn đang tìm tư vấn viên cho bạn. Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay công an "
-        "[[police.phone]], hoặc gọi [[hotlines]]. Nếu an toàn, hãy nhắn cho mình bạn đang ở đâu."
-    )
+def author_label(kind: str, name: str = "") -> str:
+    """The web chat's label above a message: "Tư vấn viên Lan", "Hệ thống" or the bot's name."""
+    if kind == "counsellor":
+        return counsellor_title(name)
+    return SYSTEM_NAME if kind == "system" else BOT_NAME
+
+
+def signed(channel: str, text: str, name: str) -> str:
+    """A counsellor's message on a text channel (Telegram, Zalo, SMS), which shows every message as
+    the same bot: their name first. SMS keeps it short ("TVV Lan: …", TVV = tư vấn viên), since
+    every character counts there."""
+    if channel == "sms":
+        return f"TVV {name}: {text}" if name else f"TVV: {text}"
+    return f"{name} (tư vấn viên): {text}" if name else f"Tư vấn viên: {text}"
+
+
+def counsellor_title(name: str) -> str:
+    """How the person sees a counsellor: "Tư vấn viên Lan", or "Tư vấn viên" with no name."""
+    return f"Tư vấn viên {name}".strip()
+
+
+def claimed(name: str = "") -> str:
+    return f"{counsellor_title(name)} đã vào cuộc trò chuyện và đang đọc tin nhắn của bạn. Bạn cứ nhắn tiếp nhé."
+
+
+def continued(name: str = "") -> str:
+    """A counsellor joins a case whose first counsellor had to step away (the person was told so)."""
+    return (f"{counsellor_title(name)} đã vào để tiếp tục với bạn và đang đọc lại những gì bạn đã nhắn. "
+            "Bạn không cần kể lại từ đầu.")
+
+
+def handed_over(name: str = "") -> str:
+    """A counsellor hands the case straight to a colleague: the person hears who writes from now on."""
+    return (f"{counsellor_title(name)} sẽ tiếp tục trò chuyện với bạn từ bây giờ và đã có các thông tin bạn "
+            "nhắn trước đó. Bạn cứ nhắn tiếp nhé.")
+
+
+def stepped_away(critical: bool) -> str:
+    """The counsellor who had joined left the case (timed out, lost, handed it back to the queue):
+    never "still looking" as if nobody had joined."""
+    text = ("Tư vấn viên vừa phải tạm rời cuộc trò chuyện. Một tư vấn viên khác sẽ tiếp tục với bạn sớm nhất có "
+            "thể; tin nhắn của bạn vẫn được giữ nguyên, bạn không cần nhắn lại.")
+    if critical:
+        text += (" Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay công an [[police.phone]], "
+                 "hoặc gọi [[hotlines]].")
+    return text
+
+
+def still_waiting_critical(location_known: bool = False, watched: bool = False) -> str:
+    """The second safety message, when a critical case nobody has joined is still unclaimed. It
+    asks only for what the line does not know yet, and never asks a person whose phone is watched
+    to write more."""
+    lines = ["Mình vẫn đang tìm tư vấn viên cho bạn. Nếu bạn đang gặp nguy hiểm, đừng chờ: gọi ngay công an "
+             "[[police.phone]], hoặc gọi [[hotlines]]."]
+    if watched:
+        lines.append("Nếu không an toàn để nhắn, bạn không cần trả lời; hãy xóa tin nhắn này nếu cần.")
+    elif location_known:
+        lines.append("Mình đã ghi lại nơi bạn đang ở. Nếu an toàn, hãy nhắn thêm cho mình điều đang xảy ra.")
+    else:
+        lines.append("Nếu an toàn, hãy nhắn cho mình bạn đang ở đâu.")
+    return " ".join(lines)
 
 
 def supervisor_alert(waited_s: float, channel: str) -> str:
@@ -91,6 +147,22 @@ def closed() -> str:
         "Cuộc trò chuyện với tư vấn viên đã kết thúc. Cảm ơn bạn đã tin tưởng nhắn cho đường dây. Khi cần, bạn cứ "
         "nhắn lại đây hoặc gọi [[line.line]]."
     )
+
+
+def referral_in_progress(may_contact: bool) -> str:
+    """A contact closed with a rescue or support referral: the case is not over and the person is
+    not told it is. Worded so that someone else reading the phone learns little ("hỗ trợ", never
+    "giải cứu"); the line contacts them only if they allowed it (do_not_contact)."""
+    reach = ("Đường dây sẽ liên hệ lại với bạn khi an toàn, theo cách bạn đã cho biết."
+             if may_contact else "Như bạn đã dặn, đường dây sẽ không tự liên hệ với bạn.")
+    return ("Tư vấn viên đang kết nối trường hợp của bạn với đơn vị hỗ trợ. " + reach
+            + " Khi bạn nhắn lại đây, tin nhắn sẽ tới thẳng tư vấn viên. Nếu gặp nguy hiểm ngay, hãy gọi công an "
+              "[[police.phone]].")
+
+
+def follow_up_received() -> str:
+    """The person writes again while their referral is followed up: a counsellor, not the bot, answers."""
+    return "Mình đã chuyển tin nhắn của bạn tới tư vấn viên đang theo dõi trường hợp của bạn. Bạn cứ nhắn tiếp nhé."
 
 
 SURVEY = {

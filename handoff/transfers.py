@@ -43,4 +43,5 @@ class Transfers:
             raise HandoffError("not_yours", "Cuộc trò chuyện này không do bạn phụ trách.", status=403)
         await self.events.record_event(Event("transferred", cid, counsellor, "assigned", "assigned", int(contact), now,
                                              detail={"to": target, "warm": bool(note.strip())},
-                                             contact_update={"counsellor": target}, state=state))
+                                             contact_update={"counsellor": target}, state=state,
+                                             greet="handed_over"))

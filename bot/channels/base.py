@@ -7,7 +7,9 @@
   (bot/router.py): a sender who floods is slowed down, but an urgent message always goes through.
 - ``Outbound``: the way out. Sends go to the conversation's own channel with bounded
   retries and doubling backoff; a send that still fails raises ``DeliveryFailed``, which
-  the handoff shows the counsellor instead of dropping it.
+  the handoff shows the counsellor instead of dropping it. Each send says who writes
+  (handoff/authors.py): the web chat labels the message; a text channel, where every message
+  comes from the same bot account, gets a counsellor's name before their text.
 """
 from __future__ import annotations
 
@@ -15,15 +17,16 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.router import Router
+from handoff.authors import BOT_AUTHOR, COUNSELLOR, SYSTEM_AUTHOR, Author
 from handoff.keys import Keys
 from handoff.errors import DeliveryFailed
-from handoff.texts import delivery_failed
+from handoff.texts import delivery_failed, signed
 from shared.config import Config
 
 logger = logging.getLogger(__name__)
@@ -53,7 +56,7 @@ class Inbox:
     async def answer(self, channel: str, sender: str, text: str) -> None:
         """Send the bot's answer on the channel; a failure is written where counsellors see it."""
         try:
-            await self.outbound.deliver(channel, sender, self.router.own(text))
+            await self.outbound.deliver(channel, sender, self.router.own(text), author=BOT_AUTHOR)
         except DeliveryFailed as error:
             handoff = self.router.handoff
             cid = await handoff.conversations.conversation_for(channel, sender)
@@ -82,19 +85,26 @@ class Inbox:
 class Outbound:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.senders: Dict[str, Send] = {}
+        self.senders: Dict[str, Callable[..., Awaitable[None]]] = {}
+        self.labelled: Set[str] = set()
 
-    def register(self, channel: str, send: Send) -> None:
+    def register(self, channel: str, send: Callable[..., Awaitable[None]], labels: bool = False) -> None:
+        """``labels``: the channel shows who writes itself (the web chat, ``send(sender, text, author)``);
+        otherwise ``send(sender, text)`` and a counsellor's text is signed with their name (texts.signed)."""
         self.senders[channel] = send
+        if labels:
+            self.labelled.add(channel)
 
-    async def deliver(self, channel: str, sender: str, text: str) -> None:
+    async def deliver(self, channel: str, sender: str, text: str, author: Author = SYSTEM_AUTHOR) -> None:
         send = self.senders.get(channel)
         if send is None:
             raise DeliveryFailed(channel, 0, "channel not configured")
+        args: Tuple[Any, ...] = (sender, text, author) if channel in self.labelled else (
+            sender, signed(channel, text, author.name) if author.kind == COUNSELLOR else text)
         delay, attempts = self.config.send_backoff_s, max(1, self.config.send_attempts)
         for attempt in range(1, attempts + 1):
             try:
-                await send(sender, text)
+                await send(*args)
                 return
             except PermanentFailure as error:
                 raise DeliveryFailed(channel, attempt, type(error).__name__) from error

@@ -1,9 +1,13 @@
 """The web chat channel.
 
-`POST /webhooks/web` {"sender", "text"} -> {"messages": [{"text"}]}: the bot's answers.
-`GET /webhooks/web/updates?sender=&after=` -> {"messages": [...], "cursor"}: a long poll for
-what arrives later (a counsellor's replies, queue notices), kept in a Redis Stream per
-sender so a page that reconnects picks up where it left off.
+`POST /webhooks/web` {"sender", "text"} -> {"messages": [{"text", "from", "label"}]}: the bot's answers.
+`GET /webhooks/web/updates?sender=&after=` -> {"messages": [{"id", "text", "from", "label"}], "cursor"}:
+a long poll for what arrives later (a counsellor's replies, the line's notices), kept in a Redis
+Stream per sender so a page that reconnects picks up where it left off.
+
+Each message says who wrote it (handoff/authors.py): ``from`` is ``bot``, ``counsellor`` or
+``system`` (the page's style), ``label`` the words the page shows above it ("Tư vấn viên Lan",
+"Hệ thống", the bot's name).
 
 A long poll holds a Redis connection while it waits, so ``PollLimits`` bounds them, per sender
 and in all, below the Redis pool's size (REDIS_MAX_CONNECTIONS): a poll over either bound is
@@ -24,6 +28,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.channels.base import Inbound, Inbox
+from handoff.authors import BOT_AUTHOR, SYSTEM, SYSTEM_AUTHOR, Author
 from handoff.keys import Keys
 from shared.config import Config
 from shared.payload import NotAnObject, json_object
@@ -82,7 +87,8 @@ async def handle_web_message(request: web.Request) -> web.Response:
         return error_response(error)
     await join_burst_if_flooding(request, body["sender"])
     replies = await inbox.handle(Inbound(CHANNEL, body["sender"], body["text"]))
-    return web.json_response({"messages": [{"text": r} for r in replies or []]})
+    return web.json_response({"messages": [{"text": r, "from": BOT_AUTHOR.kind, "label": BOT_AUTHOR.label}
+                                           for r in replies or []]})
 
 
 async def join_burst_if_flooding(request: web.Request, sender: str) -> None:
@@ -106,8 +112,9 @@ class Outbox:
     def _key(self, sender: str) -> str:
         return self.keys.web_outbox(sender)
 
-    async def send(self, sender: str, text: str) -> None:
-        await self.redis.xadd(self._key(sender), {"text": text}, maxlen=OUTBOX_MAXLEN, approximate=True)
+    async def send(self, sender: str, text: str, author: Author = SYSTEM_AUTHOR) -> None:
+        entry = {"text": text, "from": author.kind, "label": author.label}
+        await self.redis.xadd(self._key(sender), entry, maxlen=OUTBOX_MAXLEN, approximate=True)
         await self.redis.expire(self._key(sender), 7 * 24 * 3600)
 
     async def read(self, sender: str, after: str, block_ms: int) -> tuple[List[Dict[str, str]], str]:
@@ -116,7 +123,10 @@ class Outbox:
         for _key, entries in found:
             for entry_id, fields in entries:
                 cursor = entry_id.decode()
-                messages.append({"id": cursor, "text": fields[b"text"].decode()})
+                # an entry from before authors were kept reads as the line's notice
+                messages.append({"id": cursor, "text": fields[b"text"].decode(),
+                                 "from": fields.get(b"from", SYSTEM.encode()).decode(),
+                                 "label": fields.get(b"label", SYSTEM_AUTHOR.label.encode()).decode()})
         return messages, cursor
 
 

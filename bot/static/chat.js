@@ -18,18 +18,32 @@
   if (!state.cursor) state.cursor = "0";
   function save() { sessionStorage.setItem(KEY, JSON.stringify(state)); }
 
-  function show(kind, text) {
+  // Who writes: "bot", "counsellor" or "system" as the gateway says (bot/channels/web.py), with
+  // the label it gives ("Tư vấn viên Lan", "Hệ thống", the bot's name); the person's own
+  // messages and errors carry none.
+  var KINDS = { bot: 1, counsellor: 1, system: 1 };
+  function show(kind, text, label) {
     var div = document.createElement("div");
-    div.className = "msg " + kind;
-    div.textContent = text;
+    div.className = "msg " + (KINDS[kind] || kind === "user" || kind === "error" ? kind : "system");
+    if (label) {
+      var who = document.createElement("span");
+      who.className = "from";
+      who.textContent = label;
+      div.appendChild(who);
+    }
+    var body = document.createElement("span");
+    body.className = "text";
+    body.textContent = text;
+    div.appendChild(body);
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
   }
-  function add(kind, text) { state.messages.push([kind, text]); save(); show(kind, text); }
+  function add(kind, text, label) { state.messages.push([kind, text, label || ""]); save(); show(kind, text, label); }
+  var botName = document.body.getAttribute("data-bot-name");
 
-  state.messages.forEach(function (m) { show(m[0], m[1]); });
+  state.messages.forEach(function (m) { show(m[0], m[1], m[2]); });
   if (!state.messages.length) {
-    show("bot", "Xin chào! Bạn cứ nhắn điều bạn cần hỏi, có dấu hay không dấu đều được. Thông tin của bạn được giữ bí mật.");
+    show("bot", "Xin chào! Bạn cứ nhắn điều bạn cần hỏi, có dấu hay không dấu đều được. Thông tin của bạn được giữ bí mật.", botName);
   }
 
   form.addEventListener("submit", function (event) {
@@ -47,7 +61,7 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (!result.ok) { show("error", result.body.message || "Có lỗi, bạn hãy thử lại."); return; }
-      result.body.messages.forEach(function (m) { add("bot", m.text); });
+      result.body.messages.forEach(function (m) { add(m.from || "bot", m.text, m.label || botName); });
     }).catch(function () {
       show("error", document.body.getAttribute("data-send-error"));  // numbers from the directory
     }).then(function () { send.disabled = false; input.focus(); });
@@ -61,7 +75,7 @@
     fetch("/webhooks/web/updates?sender=" + encodeURIComponent(state.sender) + "&after=" + encodeURIComponent(state.cursor))
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
       .then(function (body) {
-        body.messages.forEach(function (m) { add("agent", m.text); });
+        body.messages.forEach(function (m) { add(m.from || "system", m.text, m.label); });
         state.cursor = body.cursor; save();
         // retry_ms: the gateway is holding as many waiting polls as it may; ask again later.
         if (body.retry_ms) setTimeout(poll, body.retry_ms); else poll();

@@ -23,9 +23,10 @@ REASONS = {
     "hypothetical": "hỏi giả định",
     "intent:urgent_rescue": "bot nhận ra tình huống khẩn cấp", "intent:report_missing": "báo người mất tích",
     "intent:human_request": "muốn gặp tư vấn viên", "misunderstood_twice": "bot hai lần không hiểu",
+    "follow_up": "nhắn lại khi đang theo dõi chuyển tuyến",
 }
 TRIGGERS = {"urgency": "bộ phát hiện khẩn cấp", "nlu": "bot", "human_request": "người dùng yêu cầu",
-            "misunderstood": "bot không hiểu"}
+            "misunderstood": "bot không hiểu", "follow_up": "theo dõi sau chuyển tuyến"}
 MESSAGE_ROLES = {"user": "Người dùng", "bot": "Bot", "counsellor": "Tư vấn viên", "note": "Ghi chú nội bộ",
                  "system": "Hệ thống"}
 # The steps of a case shown in its transcript (handoff/events.py kinds; the others stay in the record).

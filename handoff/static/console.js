@@ -313,7 +313,7 @@
         return word("reasons", r); }).join(", ") + " · chuyển bởi " + word("triggers", c.trigger) : "";
       var intake = c.intake, parts = [];
       if (intake.location) parts.push("Đang ở: " + intake.location);
-      if (intake.safe_now) parts.push("Nhắn an toàn: " + intake.safe_now);
+      if (intake.safe_now) parts.push("Có ai xem điện thoại: " + intake.safe_now);  // the answer's meaning (handoff/intake.py)
       if (intake.contact) parts.push("Liên hệ an toàn: " + intake.contact);
       if (intake.do_not_contact) parts.push("KHÔNG LIÊN HỆ LẠI");
       $("chat-intake").textContent = parts.join(" · ");

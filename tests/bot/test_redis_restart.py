@@ -76,7 +76,7 @@ async def test_a_redis_crash_loses_nothing_acknowledged_and_the_conversation_goe
         # The conversation goes on: the counsellor's reply reaches the person, after the claim notice.
         assert (await lan.call("POST", f"/api/conversations/{cid}/messages", {"text": "Chị đây, em bình tĩnh."}))[0] == 200
         got, _ = await user_receives(http, gateway, person)
-        assert got == [texts.claimed(), "Chị đây, em bình tĩnh."]
+        assert got == [texts.claimed("Hoa"), "Chị đây, em bình tĩnh."]
         # A console that reconnects hears live messages again.
         ws = await lan.http.ws_connect(gateway.replace("http", "ws") + "/api/ws")
         await next_of_type(ws, "hello")

@@ -7,7 +7,7 @@ from tests.conftest import page_texts
 
 
 def bot_messages(browser):
-    return page_texts(browser, ".msg.bot")
+    return page_texts(browser, ".msg.bot .text")  # without the label above each (test_web_page_authors.py)
 
 
 def test_chat_on_a_phone_screen_answers_and_quick_exit_forgets(browser, gateway_in_thread):

@@ -33,8 +33,14 @@ def templates():
     out = [(name, v["text"]) for name, variants in domain["responses"].items() for v in variants]
     out += [(f"quick reply {q['title']}", q["text"]) for q in load_quick_replies()]
     out += [("GREETING", texts.GREETING), ("PRIVACY_NOTICE", texts.PRIVACY_NOTICE), ("NOT_TEXT", texts.NOT_TEXT),
-            ("restricted", texts.restricted("10:00 02/12")), ("claimed", texts.claimed()),
-            ("still_waiting_critical", texts.still_waiting_critical()), ("closed", texts.closed()),
+            ("restricted", texts.restricted("10:00 02/12")), ("claimed", texts.claimed("Lan")),
+            ("continued", texts.continued("Lan")), ("handed_over", texts.handed_over("Lan")),
+            ("stepped_away", texts.stepped_away(True)), ("referral_in_progress", texts.referral_in_progress(True)),
+            ("referral_in_progress, no contact", texts.referral_in_progress(False)),
+            ("follow_up_received", texts.follow_up_received()),
+            *[(f"still_waiting_critical {k}", texts.still_waiting_critical(**k))
+              for k in ({}, {"location_known": True}, {"watched": True})],
+            ("closed", texts.closed()),
             ("supervisor_alert", texts.supervisor_alert(90, "web")), ("survey_thanks", texts.survey_thanks()),
             ("delivery_failed", texts.delivery_failed("sms", 3)), ("SLOW_DOWN", router.SLOW_DOWN)]
     out += [(f"SURVEY {k}", v) for k, v in texts.SURVEY.items()]

@@ -11,12 +11,18 @@ class Outbox:
 
     def __init__(self):
         self.sent = []
+        self.authors = []  # who wrote each of ``sent`` (handoff/authors.py)
 
-    async def __call__(self, channel, sender, text):
+    async def __call__(self, channel, sender, text, author=None):
         self.sent.append((channel, sender, text))
+        self.authors.append(author)
 
     def to(self, sender):
         return [text for _c, s, text in self.sent if s == sender]
+
+    def authored(self, sender):
+        """(kind, name, text) of what ``sender`` was sent."""
+        return [(a.kind, a.name, text) for (_c, s, text), a in zip(self.sent, self.authors) if s == sender]
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ async def test_rasa_down_a_critical_message_is_queued_answered_and_handled_end_t
 
     assert (await lan.call("POST", f"/api/conversations/{cid}/claim"))[0] == 200
     got, cursor = await user_receives(http, gateway, sender)
-    assert got == [texts.claimed()]
+    assert got == [texts.claimed("Lan")]
     status, sent = await lan.call("POST", f"/api/conversations/{cid}/messages", {"text": "Chị đây, em ở đâu?"})
     assert status == 200 and sent["message"]["role"] == "counsellor"
     got, cursor = await user_receives(http, gateway, sender, cursor)
@@ -101,12 +101,29 @@ async def test_rasa_down_a_critical_message_is_queued_answered_and_handled_end_t
     status, _ = await lan.call("POST", f"/api/conversations/{cid}/close",
                                {"outcomes": ["referral_rescue"], "victim": "suspected"})
     assert status == 200
+    # a rescue referral keeps the case open: no "ended", no survey to a person who may be confined
     got, cursor = await user_receives(http, gateway, sender, cursor)
-    assert Directory.load().render(texts.closed()) in got[0] and texts.SURVEY["satisfied"] in got[0]
+    assert got == [Directory.load().render(texts.referral_in_progress(may_contact=True))]
+    assert texts.closed()[:30] not in got[0] and texts.SURVEY["satisfied"] not in got[0]
+    # the person's next message goes to a counsellor, not to the bot's answers or the survey
+    assert await user_says(http, gateway, sender, "1") == [texts.follow_up_received()]
+    _, queue = await lan.call("GET", "/api/queue")
+    [case] = queue["waiting"]
+    assert case["id"] == cid and case["trigger"] == "follow_up" and case["priority"] == "high"
+    assert await user_says(http, gateway, sender, "em vẫn ở đây") == []  # waits for the counsellor, no FAQ
+    assert (await lan.call("POST", f"/api/conversations/{cid}/claim"))[0] == 200
+    await lan.call("POST", f"/api/conversations/{cid}/messages", {"text": "Chị đây, đội hỗ trợ đã tới chưa em?"})
+    # the follow-up ends with an outcome that is not a referral: only now the survey
+    status, _ = await lan.call("POST", f"/api/conversations/{cid}/close",
+                               {"outcomes": ["counselling_services"], "victim": "confirmed"})
+    assert status == 200
+    got, cursor = await user_receives(http, gateway, sender, cursor)
+    assert Directory.load().render(texts.closed()) in got[-1] and texts.SURVEY["satisfied"] in got[-1]
     assert await user_says(http, gateway, sender, "1") == [texts.SURVEY["helped"]]
     assert await user_says(http, gateway, sender, "co") == [texts.survey_thanks()]
-    [contact] = store.contacts_of(cid)
-    assert contact["outcomes"] == ["referral_rescue"] and contact["survey_satisfied"] and contact["survey_helped"]
+    first, follow_up = store.contacts_of(cid)
+    assert first["outcomes"] == ["referral_rescue"] and first["survey_satisfied"] is None
+    assert follow_up["outcomes"] == ["counselling_services"] and follow_up["survey_satisfied"] and follow_up["survey_helped"]
     assert ("lan", "read_transcript", cid) in [(a["actor"], a["action"], a["object"]) for a in store.audit.all()]
 
 
@@ -188,10 +205,12 @@ async def test_warm_transfer_to_an_online_colleague_through_the_api(consoles, st
     _, mine = await taker.call("GET", "/api/queue")
     assert [c["id"] for c in mine["mine"]] == [cid]
     _, conversation = await taker.call("GET", f"/api/conversations/{cid}")
-    assert conversation["messages"][-1]["role"] == "note" and "15 tuổi" in conversation["messages"][-1]["text"]
+    note, told = conversation["messages"][-2:]  # the handover note, then what the person was told
+    assert note["role"] == "note" and "15 tuổi" in note["text"]
+    assert told["role"] == "system" and told["text"] == texts.handed_over("Xuan")
     assert [e["kind"] for e in conversation["events"]][-1] == "transferred"
     got, _ = await user_receives(http, gateway_without_rasa, sender)
-    assert got == [texts.claimed()]  # greeted once, not again after the transfer
+    assert got == [texts.claimed("Viet"), texts.handed_over("Xuan")]  # not greeted as new: told who continues
 
 
 async def test_an_unclaimed_critical_case_alerts_supervisors_and_the_user_hears_again(store, http, redis):
@@ -271,7 +290,9 @@ async def test_a_supervisor_takes_over_and_reassigns_live_cases(consoles, store,
     kinds = [e["kind"] for e in conversation["events"]]
     assert kinds[-3:] == ["reassigned", "taken_over", "reassigned"]
     got, _ = await user_receives(http, gateway_without_rasa, sender)
-    assert got.count(texts.claimed()) == 1 and "Chị là trưởng ca." in got
+    # each hand-over names who writes now; the supervisor's own reply arrives as theirs
+    assert got == [texts.claimed("Tv.Binh"), texts.handed_over("Gs.Hoa"), "Chị là trưởng ca.",
+                   texts.handed_over("Tv.Cuc")]
 
 
 async def test_privacy_notice_at_first_contact_and_the_legal_basis_recorded(http, gateway_without_rasa, redis, store):

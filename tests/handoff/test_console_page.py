@@ -108,7 +108,7 @@ def test_counsellor_signs_in_claims_an_urgent_case_replies_and_closes_it(browser
 
     # The reply reaches the person's chat; their answer reaches the console live.
     browser.switch_to.window(person)
-    wait(browser).until(lambda b: any(REPLY in t for t in chat_texts(b, "agent")))
+    wait(browser).until(lambda b: any(REPLY in t for t in chat_texts(b, "counsellor")))
     say(browser, "em o bavet, dang an toan")
     browser.switch_to.window(counsellor)
     wait(browser).until(lambda b: any("em o bavet" in t for t in transcript(b, "user")))
@@ -125,9 +125,10 @@ def test_counsellor_signs_in_claims_an_urgent_case_replies_and_closes_it(browser
     assert contact["outcomes"] == ["referral_rescue"] and contact["victim"] == "suspected"
     assert contact["counsellor"] == "lan.console"
 
-    # The person is told and asked the two survey questions.
+    # A rescue referral keeps the case open: the person is told so, without "ended" or a survey.
     browser.switch_to.window(person)
-    wait(browser).until(lambda b: any(texts.SURVEY["satisfied"] in t for t in chat_texts(b, "agent")))
+    wait(browser).until(lambda b: any("kết nối trường hợp của bạn" in t for t in chat_texts(b, "system")))
+    assert not any(texts.SURVEY["satisfied"] in t for t in chat_texts(browser, "system"))
 
 
 def _conversation_of(store, text):

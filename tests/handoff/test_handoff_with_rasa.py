@@ -32,8 +32,8 @@ async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_he
     assert "vị trí số 1" in joined and "bạn đang ở đâu" in joined  # place in line, then the intake form
     assert await redis.zcard("hl:queue") == 1
     replies = await user_says(http, gateway, sender, "em ở Móng Cái, Quảng Ninh")
-    assert any("nhắn tin an toàn" in r for r in replies)
-    replies = await user_says(http, gateway, sender, "có")
+    assert any("Có ai đang xem điện thoại của bạn không?" in r for r in replies)
+    replies = await user_says(http, gateway, sender, "không")
     assert any("liên hệ lại" in r for r in replies)
     replies = await user_says(http, gateway, sender, "nhắn zalo sau 9 giờ tối")
     assert any("Cảm ơn bạn" in r for r in replies)
@@ -45,8 +45,9 @@ async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_he
         assert case["priority"] == "normal" and case["trigger"] == "human_request"
         _, conversation = await lan.call("GET", f"/api/conversations/{case['id']}")
         said = [m["text"] for m in conversation["messages"] if m["role"] == "user"]
-        assert said[1:] == ["em ở Móng Cái, Quảng Ninh", "có", "nhắn zalo sau 9 giờ tối"]
-        assert conversation["intake"] == {"location": "em ở Móng Cái, Quảng Ninh", "safe_now": "có",
+        assert said[1:] == ["em ở Móng Cái, Quảng Ninh", "không", "nhắn zalo sau 9 giờ tối"]
+        # stored as what it means: "không" to "is anyone watching?" is nobody watching
+        assert conversation["intake"] == {"location": "em ở Móng Cái, Quảng Ninh", "safe_now": "không có ai xem",
                                           "contact": "nhắn zalo sau 9 giờ tối", "do_not_contact": False}
 
         await lan.call("POST", f"/api/conversations/{case['id']}/claim")

@@ -6,7 +6,7 @@ from handoff.errors import HandoffError
 from tests.handoff.conftest import ensure_user, new_conversation
 
 
-async def test_warm_transfer_keeps_the_note_and_does_not_greet_twice(handoff, store, outbox):
+async def test_warm_transfer_keeps_the_note_and_tells_the_person_who_continues(handoff, store, outbox):
     ensure_user(store, "giang")
     ensure_user(store, "ha")
     cid = await new_conversation(handoff, sender="user-2")
@@ -20,7 +20,9 @@ async def test_warm_transfer_keeps_the_note_and_does_not_greet_twice(handoff, st
     with pytest.raises(HandoffError):
         await handoff.replies.reply(cid, "giang", "tôi vẫn ở đây")  # no longer theirs
     await handoff.replies.reply(cid, "ha", "Chào em, chị là Hà")
-    assert outbox.to("user-2") == [texts.claimed(), "Chào em, chị là Hà"]
+    # not greeted twice as if new: told who writes from now on, and Hà's reply comes signed
+    assert outbox.to("user-2") == [texts.claimed("Giang"), texts.handed_over("Ha"), "Chào em, chị là Hà"]
+    assert outbox.authored("user-2")[-1] == ("counsellor", "Ha", "Chào em, chị là Hà")
     # cold transfer back to the queue: head of its priority
     await handoff.transfers.transfer(cid, "ha", None)
     assert (await handoff.conversations.state(cid))["returned"] == "1"

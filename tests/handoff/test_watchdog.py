@@ -25,10 +25,13 @@ async def test_a_counsellor_who_vanishes_loses_the_case_to_another_without_losin
     assert [w.conversation_id for w in await handoff.queue.ordered()][0] == cid
     await handoff.transcript.record(cid, "user", "có ai không")
     await handoff.claims.claim(cid, "binh")
-    transcript = [m["text"] for m in store.messages(cid)]
+    transcript = [m["text"] for m in store.messages(cid) if m["role"] in ("user", "counsellor")]
     assert transcript[-3:] == ["Mình đây, bạn đang ở đâu?", "em ở Bavet", "có ai không"]
-    # the user was greeted once, not again by the second counsellor
-    assert outbox.to("user-1").count(texts.claimed()) == 1
+    # the person hears the truth at each step: An joined, An had to step away (with the safety
+    # steps: the case is critical), Binh continues; never "still looking" as if nobody had come
+    render = Directory.load().render
+    assert outbox.to("user-1") == [texts.claimed("An"), "Mình đây, bạn đang ở đâu?", render(texts.stepped_away(True)),
+                                   texts.continued("Binh")]
     assert [e["kind"] for e in store.events(cid)] == ["queued", "claimed", "counsellor_lost", "claimed"]
 
 
@@ -67,3 +70,54 @@ async def test_an_unclaimed_critical_case_alerts_once_and_resends_safety(handoff
     # the banner tells how long it has waited by now, not when the alert fired
     [alert] = await handoff.watchdog.alerts(now=later + 8 * 60)
     assert alert["waited_s"] >= handoff.config.critical_alert_s + 8 * 60
+
+
+async def test_a_critical_case_whose_counsellor_never_answered_is_never_told_still_looking(handoff, store, outbox):
+    """Issue 16: "a counsellor has joined" must not be followed by "still looking for a counsellor"
+    when the claim times out; the person hears that the counsellor stepped away and who continues."""
+    ensure_user(store, "dung")
+    ensure_user(store, "em.khoa")
+    cid = await new_conversation(handoff, sender="user-5")
+    await handoff.queue.escalate(cid, "critical", "urgency", ["confinement"])
+    await handoff.presence.heartbeat("dung")
+    await handoff.claims.claim(cid, "dung")  # claimed at once, never answered
+    later = time.time() + handoff.config.ack_timeout_s + 1  # also past critical_alert_s since queued
+    assert await handoff.watchdog.sweep(now=later) == {"requeued": 1, "alerted": 1}  # supervisors still alerted
+    render = Directory.load().render
+    told = outbox.to("user-5")
+    assert told == [texts.claimed("Dung"), render(texts.stepped_away(True))]
+    assert not any(t.startswith("Mình vẫn đang tìm") for t in told)
+    await handoff.claims.claim(cid, "em.khoa")
+    assert outbox.to("user-5")[-1] == texts.continued("Em.Khoa")
+    # a cold transfer back to the queue reads the same way to the person
+    await handoff.transfers.transfer(cid, "em.khoa", None)
+    assert outbox.to("user-5")[-1] == render(texts.stepped_away(True))
+
+
+async def test_the_second_safety_message_asks_only_for_what_is_not_known(handoff, store, outbox):
+    render = Directory.load().render
+    later = time.time() + handoff.config.critical_alert_s + 1
+
+    async def second_message(sender, intake=None, message="cứu em, họ nhốt em"):
+        cid = await new_conversation(handoff, sender=sender)
+        await handoff.transcript.record(cid, "user", message)
+        await handoff.queue.escalate(cid, "critical", "urgency", ["confinement"])
+        if intake:
+            await handoff.intake.set_intake(cid, *intake)
+        assert (await handoff.watchdog.sweep(now=later))["alerted"] == 1
+        [told] = outbox.to(sender)
+        return told
+
+    assert await second_message("user-7") == render(texts.still_waiting_critical())
+    assert "bạn đang ở đâu" in await second_message("user-7b")
+    # the intake has the place: not asked again
+    told = await second_message("user-8", intake=("xưởng may ở Bavet, gần cửa khẩu", "không", ""))
+    assert told == render(texts.still_waiting_critical(location_known=True)) and "đang ở đâu" not in told
+    # a place the person named in the message that escalated counts too
+    told = await second_message("user-9", message="cứu em, họ nhốt em ở Móng Cái, Quảng Ninh")
+    assert "đang ở đâu" not in told
+    # "bỏ qua" tells nothing: still asked
+    assert "đang ở đâu" in await second_message("user-10", intake=("bỏ qua", "không", ""))
+    # someone watches the phone: nothing asked, and told they need not answer
+    told = await second_message("user-11", intake=("bỏ qua", "có", ""))
+    assert told == render(texts.still_waiting_critical(watched=True)) and "nhắn cho mình" not in told

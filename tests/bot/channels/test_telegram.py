@@ -120,12 +120,14 @@ async def test_an_urgent_message_escalates_and_the_counsellor_answers_on_telegra
         await console.call("POST", f"/api/conversations/{cid}/claim")
         status, _ = await console.call("POST", f"/api/conversations/{cid}/messages", {"text": "Chị đây, em ở Bavet à?"})
         assert status == 200
-        assert bot_api.to(chat)[-2:] == [texts.claimed(), "Chị đây, em ở Bavet à?"]
+        # every message comes from the same bot account: the counsellor's name goes first
+        assert bot_api.to(chat)[-2:] == [texts.claimed("Tg.Lan"), "Tg.Lan (tư vấn viên): Chị đây, em ở Bavet à?"]
         long_reply = ("Em nghe chị nói nhé. " * 500).strip()  # ~10 000 characters
         await console.call("POST", f"/api/conversations/{cid}/messages", {"text": long_reply[:3999]})
         parts_before = len(bot_api.sent)
         await console.call("POST", f"/api/conversations/{cid}/close", {"outcomes": ["referral_rescue"]})
-        assert texts.SURVEY["satisfied"] in bot_api.to(chat)[-1]
+        # a rescue referral: the case stays open, no survey to a person who may still be confined
+        assert bot_api.to(chat)[-1] == Directory.load().render(texts.referral_in_progress(may_contact=True))
         assert len(bot_api.sent) == parts_before + 1
     finally:
         await console.close()
@@ -142,7 +144,7 @@ async def test_a_provider_outage_is_retried_then_shown_to_the_counsellor(http, t
         await console.call("POST", f"/api/conversations/{cid}/claim")
         bot_api.fail_next = 2  # down twice, then back: the third attempt goes through
         status, _ = await console.call("POST", f"/api/conversations/{cid}/messages", {"text": "Em còn đó không?"})
-        assert status == 200 and bot_api.to(chat)[-1] == "Em còn đó không?"
+        assert status == 200 and bot_api.to(chat)[-1] == "Tg.Minh (tư vấn viên): Em còn đó không?"
         bot_api.fail_next = 10  # down for longer than the retries
         status, body = await console.call("POST", f"/api/conversations/{cid}/messages", {"text": "Em ơi?"})
         assert status == 502 and body["error"] == "delivery_failed"

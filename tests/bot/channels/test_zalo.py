@@ -105,7 +105,7 @@ async def test_urgent_message_escalates_and_the_counsellor_replies_on_zalo(http,
         assert any("10.95870, 104.78160" in m["text"] for m in conversation["messages"])
         await console.call("POST", f"/api/conversations/{case['id']}/claim")
         await console.call("POST", f"/api/conversations/{case['id']}/messages", {"text": "Chị đây, em đang ở đâu?"})
-        assert zalo_api.to(user)[-2:] == [texts.claimed(), "Chị đây, em đang ở đâu?"]
+        assert zalo_api.to(user)[-2:] == [texts.claimed("Zalo.Lan"), "Zalo.Lan (tư vấn viên): Chị đây, em đang ở đâu?"]
     finally:
         await console.close()
 
