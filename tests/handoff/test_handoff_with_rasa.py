@@ -46,7 +46,8 @@ async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_he
         _, conversation = await lan.call("GET", f"/api/conversations/{case['id']}")
         said = [m["text"] for m in conversation["messages"] if m["role"] == "user"]
         assert said[1:] == ["em ở Móng Cái, Quảng Ninh", "có", "nhắn zalo sau 9 giờ tối"]
-        assert conversation["intake"] == {"location": "em ở Móng Cái, Quảng Ninh", "safe_now": "có",
+        # "có" answers "is anyone watching your phone?": stored as what it means
+        assert conversation["intake"] == {"location": "em ở Móng Cái, Quảng Ninh", "safe_now": "có người đang xem điện thoại",
                                           "contact": "nhắn zalo sau 9 giờ tối", "do_not_contact": False}
 
         await lan.call("POST", f"/api/conversations/{case['id']}/claim")
