@@ -13,11 +13,11 @@ from handoff.places import note_place, province_in
 from handoff.store import Store
 from nlu.text import fold
 
-# The intake asks "Có ai đang xem điện thoại của bạn không?" (domain.yml, utter_ask_intake_safe):
+# The intake asks "Lúc này có ai đang xem điện thoại của bạn không?" (domain.yml, utter_ask_intake_safe):
 # a bare yes means someone is watching. The answer is stored as one of these meanings, or as
 # written when it says more than yes or no (the console shows it as it is).
-WATCHED = "có người đang xem"
-NOT_WATCHED = "không có ai xem"
+WATCHED = "có người đang xem điện thoại"
+NOT_WATCHED = "không có ai đang xem điện thoại"
 _YES = re.compile(r"(co|co a|co nguoi|co nguoi xem|co nguoi dang xem|u|uh|um|vang|vang co|da co|yes|y|dung|dung roi)")
 _NO = re.compile(r"(khong|ko|k|kh|hong|hok|no|khong a|da khong|chua|khong ai|ko ai|khong co|khong co ai|ko co ai|"
                  r"khong ai xem|ko ai xem|khong co ai xem|khong co nguoi xem)")

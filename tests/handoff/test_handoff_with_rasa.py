@@ -32,7 +32,7 @@ async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_he
     assert "vị trí số 1" in joined and "bạn đang ở đâu" in joined  # place in line, then the intake form
     assert await redis.zcard("hl:queue") == 1
     replies = await user_says(http, gateway, sender, "em ở Móng Cái, Quảng Ninh")
-    assert any("Có ai đang xem điện thoại của bạn không?" in r for r in replies)
+    assert any("Lúc này có ai đang xem điện thoại của bạn không?" in r for r in replies)
     replies = await user_says(http, gateway, sender, "không")
     assert any("liên hệ lại" in r for r in replies)
     replies = await user_says(http, gateway, sender, "nhắn zalo sau 9 giờ tối")
@@ -47,7 +47,7 @@ async def test_asking_for_a_person_queues_starts_intake_and_pauses_rasa_while_he
         said = [m["text"] for m in conversation["messages"] if m["role"] == "user"]
         assert said[1:] == ["em ở Móng Cái, Quảng Ninh", "không", "nhắn zalo sau 9 giờ tối"]
         # stored as what it means: "không" to "is anyone watching?" is nobody watching
-        assert conversation["intake"] == {"location": "em ở Móng Cái, Quảng Ninh", "safe_now": "không có ai xem",
+        assert conversation["intake"] == {"location": "em ở Móng Cái, Quảng Ninh", "safe_now": "không có ai đang xem điện thoại",
                                           "contact": "nhắn zalo sau 9 giờ tối", "do_not_contact": False}
 
         await lan.call("POST", f"/api/conversations/{case['id']}/claim")

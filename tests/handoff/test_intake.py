@@ -32,7 +32,7 @@ def test_refusals_of_contact_are_recognised():
 
 
 def test_the_phone_question_is_stored_as_what_the_answer_means():
-    """Issue 16: "Có ai đang xem điện thoại của bạn không?" — a yes means someone is watching."""
+    """Issue 16: "Lúc này có ai đang xem điện thoại của bạn không?" — a yes means someone is watching."""
     from handoff.intake import NOT_WATCHED, WATCHED, watched_meaning
 
     for answer in ("có", "Có.", "co", "ừ", "vâng", "dạ có", "có người", "CÓ NGƯỜI ĐANG XEM", "yes", WATCHED):
@@ -50,9 +50,9 @@ async def test_the_intake_keeps_the_meaning_for_the_console(handoff, store):
     await handoff.queue.escalate(cid, "normal", "human_request")
     await handoff.intake.set_intake(cid, "Móng Cái", "co", "nhắn zalo buổi tối")
     state = await handoff.conversations.state(cid)
-    assert state["intake_safe_now"] == "có người đang xem"
+    assert state["intake_safe_now"] == "có người đang xem điện thoại"
     [event] = [e for e in store.events(cid) if e["kind"] == "intake"]
-    assert event["detail"]["intake_safe_now"] == "có người đang xem"
+    assert event["detail"]["intake_safe_now"] == "có người đang xem điện thoại"
 
 
 async def test_a_referral_keeps_the_case_open_without_ended_or_survey(handoff, store, outbox):
