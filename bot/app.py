@@ -121,6 +121,7 @@ def create_app(
             tasks = [asyncio.create_task(run_watchdog(handoff.watchdog, config.watchdog_interval_s)),
                      asyncio.create_task(run_retention(s, config.retention_days))] if watchdog else []
             yield
+            await router.drain()  # answers still being pushed after their reply (bot/answers.py)
             if telegram:
                 await telegram.stop()
             sessions.hashes.close()

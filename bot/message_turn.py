@@ -17,6 +17,7 @@ import time
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
 
 from bot.turns import Turn, Turns
+from handoff.connection import run_pipeline
 from handoff.conversations import sender_key
 from handoff.service import Handoff
 from nlu.urgency import Urgency
@@ -34,6 +35,9 @@ class MessageTurn:
         self._stored: Optional[asyncio.Future] = None
         self._shown_user: List[tuple] = []  # shows the user's message live
         self._writes: List[tuple] = []  # shows the answers live
+        # Sent in the urgent lane (bot/answers.py), so not again when Rasa has answered:
+        self.safety_told = self.place_told = False
+        self._shown_early = False  # the user's message is already in the consoles
 
     def store(self, text: str) -> None:
         """Start storing the user's message (and noting first contact and legal basis)."""
@@ -45,7 +49,9 @@ class MessageTurn:
 
     async def stored(self) -> Tuple[Dict[str, Any], bool]:
         """The user's stored message, and whether it was the conversation's first."""
-        (message, self._shown_user), first, _ = await self._stored
+        (message, shown), first, _ = await self._stored
+        if not self._shown_early:
+            self._shown_user = shown
         return message, first
 
     async def answer(self, texts: List[str], state: Optional[Dict[str, str]] = None) -> None:
@@ -60,6 +66,15 @@ class MessageTurn:
             self.state = await self.handoff.conversations.state(self.cid)
         finally:
             await answered
+
+    async def show_now(self) -> None:
+        """Show the user's message and the answers so far in the consoles now, keeping the turn
+        (the urgent lane: counsellors never wait behind Rasa)."""
+        await self.stored()
+        writes, self._shown_user, self._writes = [*self._shown_user, *self._writes], [], []
+        self._shown_early = True
+        if writes:
+            await run_pipeline(self.handoff.redis, writes, transaction=False)
 
     async def finish_turn(self) -> None:
         """End the turn, with every pending write in the same round trip."""

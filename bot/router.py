@@ -4,7 +4,8 @@
    gateway they reach (bot/turns.py; the round trips a message saves: bot/message_turn.py).
 1. The message joins the conversation's transcript.
 2. The urgency detector runs first and on its own: critical and high escalate at once
-   (even mid-FAQ, even with Rasa down).
+   (even mid-FAQ, even with Rasa down). Where the channel can push (``follow_up``), their safety
+   answer and place in line go out at once, before Rasa is asked: the urgent lane (bot/answers.py).
 3. A conversation a counsellor holds is not sent to Rasa: the counsellor sees the
    message live. Otherwise Rasa answers; its actions may escalate too (a request for
    a person, two misunderstandings in a row).
@@ -21,13 +22,15 @@ a minute to slow down.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from dataclasses import dataclass
-from typing import List, Tuple
+from dataclasses import dataclass, field
+from typing import List, Optional, Set, Tuple
 
 from directory import Directory
 from directory.messages import SAFETY_OPENING, safety_message, unavailable_message
+from bot.answers import Answers, FollowUp
 from bot.message_turn import MessageTurn, MessageTurns
 from bot.rasa_client import RasaClient, RasaUnavailable
 from handoff.service import Handoff
@@ -49,20 +52,51 @@ class Router:
     handoff: Handoff
     turns: MessageTurns
     rate_limit_per_min: int
+    turns_going_on: Set[asyncio.Future] = field(default_factory=set)  # pushing answers after the reply
 
     def own(self, text: str) -> str:
         """One of the hotline's texts (Rasa's answers, the notices) with the directory's numbers filled in."""
         return self.directory.render(text)
 
-    async def handle(self, channel: str, sender: str, text: str) -> Tuple[List[str], Urgency]:
+    async def handle(self, channel: str, sender: str, text: str,
+                     follow_up: Optional[FollowUp] = None) -> Tuple[List[str], Urgency]:
+        """The replies to the request, and the message's urgency. With ``follow_up``, an urgent
+        message is replied to before Rasa is asked, and the rest of its answers are pushed."""
         # "/intent" would let a user pick Rasa's intent; people never need it.
         text = text.lstrip("/").strip() or text
+        answers = Answers(follow_up)
+        work = asyncio.ensure_future(self._turn(channel, sender, text, answers))
+        if not answers.can_answer_early:
+            await work
+            return answers.first.result(), answers.urgency
+        # The turn may go on after the reply (the urgent lane); it is kept until it ends.
+        self.turns_going_on.add(work)
+        work.add_done_callback(self._turn_ended)
+        await asyncio.wait({work, answers.first}, return_when=asyncio.FIRST_COMPLETED)
+        if not answers.first.done():
+            work.result()  # it failed before replying: the request fails with it
+        return answers.first.result(), answers.urgency
+
+    def _turn_ended(self, work: asyncio.Future) -> None:
+        self.turns_going_on.discard(work)
+        if not work.cancelled() and work.exception() is not None:
+            # The caller saw it when it came before the reply; after the reply, only this log does
+            # (the error's kind, never the message).
+            logger.error("a message's turn failed after its reply: %s", type(work.exception()).__name__)
+
+    async def drain(self) -> None:
+        """Wait for the turns still pushing answers (the gateway is stopping)."""
+        if self.turns_going_on:
+            await asyncio.wait(set(self.turns_going_on))
+
+    async def _turn(self, channel: str, sender: str, text: str, answers: Answers) -> None:
         # 0. The message's turn; the detector (2.) runs while Redis answers (bot/message_turn.py).
         async with self.turns.begin_turn(channel, sender, detect=lambda: self.detector.assess(text)) as turn:
+            answers.urgency = turn.urgency
             turn.store(text)  # 1. into the transcript, while the steps below work
-            return await self._answer(turn, text), turn.urgency
+            await answers.send(await self._answer(turn, text, answers))
 
-    async def _answer(self, turn: MessageTurn, text: str) -> List[str]:
+    async def _answer(self, turn: MessageTurn, text: str, answers: Answers) -> List[str]:
         handoff, cid, urgency = self.handoff, turn.cid, turn.urgency
         before, urgent = turn.state["state"], urgency.is_urgent
         # 2. Critical and high escalate at once.
@@ -70,6 +104,8 @@ class Router:
             message, _first = await turn.stored()
             await handoff.queue.escalate(cid, urgency.level, "urgency", urgency.reasons, message["id"], text)
             turn.state = await handoff.conversations.state(cid)
+            if answers.can_answer_early and turn.state["state"] != "assigned":  # else the counsellor answers
+                await self._answer_at_once(turn, before, answers)
         elif before == "bot" and turn.state.get("follow_up") == "1":
             message, _first = await turn.stored()
             await handoff.queue.escalate(cid, "high", "follow_up", ["follow_up"], message["id"], text)
@@ -111,7 +147,8 @@ class Router:
         # 4. Queued by this message: place in line, and the intake form.
         more = []
         if before != "queued" and turn.state["state"] == "queued":
-            more.append(await handoff.queue.queued_message(cid))  # rendered by the handoff
+            if not turn.place_told:
+                more.append(await handoff.queue.queued_message(cid))  # rendered by the handoff
             if rasa_up:
                 try:
                     more += [self.own(r) for r in await self.rasa.send(turn.sender_key, INTAKE_TRIGGER)]
@@ -125,12 +162,28 @@ class Router:
     async def _follow_up(self, turn: MessageTurn, before: str) -> List[str]:
         """6. A follow-up case waits for its counsellor without the bot's answers: the person hears
         once that their message went to a counsellor (and the safety answer when it is critical)."""
-        replies = [safety_message(self.directory)] if turn.urgency.level == CRITICAL else []
+        critical = turn.urgency.level == CRITICAL and not turn.safety_told  # not twice (the urgent lane)
+        replies = [safety_message(self.directory)] if critical else []
         if before != "queued":
             replies.append(self.own(follow_up_received()))
         await turn.answer(replies)
         await turn.finish_turn()
         return replies
+
+    async def _answer_at_once(self, turn: MessageTurn, before: str, answers: Answers) -> None:
+        """The urgent lane: the safety answer and the place in line, stored, shown in the consoles
+        and sent, before Rasa is asked."""
+        now = []
+        if turn.urgency.level == CRITICAL:
+            now.append(safety_message(self.directory))
+            turn.safety_told = True
+        if before != "queued" and turn.state["state"] == "queued":
+            now.append(await self.handoff.queue.queued_message(turn.cid))
+            turn.place_told = True
+        if now:  # else (a high message in a case already waiting) nothing is worth answering early
+            await turn.answer(now)
+            await turn.show_now()
+            answers.send_now(now)
 
     async def _rasa(self, turn: MessageTurn, text: str) -> Tuple[List[str], bool]:
         """Rasa's answers, or the gateway's own when Rasa is down or says nothing; and whether Rasa
@@ -145,7 +198,9 @@ class Router:
             logger.warning("rasa unavailable (%s); answering from the gateway", error)
             rasa_up = False
             replies = [] if level == CRITICAL else [unavailable_message(self.directory)]
-        if level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
+        if turn.safety_told:  # already sent in the urgent lane
+            replies = [r for r in replies if not r.startswith(SAFETY_OPENING)]
+        elif level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, safety_message(self.directory))
         if rasa_up and not replies and turn.state["state"] == "bot":
             # Rasa always says something; silence means a custom action failed (action server

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 SEEN_TTL_S = 7 * 24 * 3600
 Send = Callable[[str, str], Awaitable[None]]
+SendReplies = Callable[[List[str]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,39 @@ class Inbox:
         """Claim a provider message id; False when it was handled already."""
         return bool(await self.redis.set(self._seen(channel, provider_id), "1", nx=True, ex=SEEN_TTL_S))
 
-    async def handle(self, message: Inbound) -> Optional[List[str]]:
-        """The replies to send, or None for a duplicate already handled."""
+    async def handle(self, message: Inbound, send: Optional[SendReplies] = None) -> Optional[List[str]]:
+        """The replies to the message, or None for a duplicate already handled.
+
+        An urgent message is replied to before Rasa is asked, and what Rasa adds is pushed on the
+        channel afterwards (bot/answers.py), never before the reply. ``send``: how the channel sends
+        a batch of replies (Telegram one by one, SMS joined); without it the caller sends the reply
+        (the web chat's response) and the rest goes through ``answer``.
+        """
         if message.provider_id and not await self.first_time(message.channel, message.provider_id):
             return None
+        replied = asyncio.Event()
+
+        async def follow_up(texts: List[str]) -> None:
+            await replied.wait()
+            if send is not None:
+                await send(texts)
+                return
+            for text in texts:
+                await self.answer(message.channel, message.sender, text)
+
         try:
-            replies, _urgency = await self.router.handle(message.channel, message.sender, message.text)
-            return replies
+            replies, _urgency = await self.router.handle(message.channel, message.sender, message.text,
+                                                         follow_up=follow_up)
         except BaseException:
             if message.provider_id:  # not handled: let the provider's retry in
                 await self.redis.delete(self._seen(message.channel, message.provider_id))
             raise
+        try:
+            if send is not None and replies:
+                await send(replies)
+        finally:
+            replied.set()
+        return replies
 
 
 class Outbound:

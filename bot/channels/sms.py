@@ -118,9 +118,8 @@ class SmsChannel:
         if not text:
             return web.Response(status=200, text="")  # an empty SMS: nothing to answer
         inbound = Inbound(CHANNEL, sender, text[: self.config.max_message_chars], params.get("id", ""))
-        replies = await self.inbox.handle(inbound)
-        if replies:  # one concatenated SMS costs less than several
-            await self.inbox.answer(CHANNEL, sender, "\n".join(replies))
+        # one concatenated SMS costs less than several
+        await self.inbox.handle(inbound, send=lambda replies: self.inbox.answer(CHANNEL, sender, "\n".join(replies)))
         return web.Response(status=200, text="")
 
     async def delivery_report(self, request: web.Request) -> web.Response:

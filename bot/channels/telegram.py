@@ -18,6 +18,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import List
+
 from aiohttp import web
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -110,8 +112,10 @@ class TelegramChannel:
             return
         inbound = Inbound(CHANNEL, sender, text[: self.config.max_message_chars], str(update.update_id),
                           message.date.timestamp() if message.date else 0.0, attachments)
-        replies = await self.inbox.handle(inbound)
-        for reply in replies or []:
+        await self.inbox.handle(inbound, send=lambda replies: self.answer_all(sender, replies))
+
+    async def answer_all(self, sender: str, replies: List[str]) -> None:
+        for reply in replies:
             await self.inbox.answer(CHANNEL, sender, reply)
 
     # --- out -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import logging
 import time
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import aiohttp
 from aiohttp import web
@@ -185,7 +185,10 @@ class ZaloChannel:
             return
         inbound = Inbound(CHANNEL, sender, text[: self.config.max_message_chars], msg_id,
                           int(event.get("timestamp") or 0) / 1000, tuple(str(a.get("type")) for a in attachments))
-        for reply in await self.inbox.handle(inbound) or []:
+        await self.inbox.handle(inbound, send=lambda replies: self.answer_all(sender, replies))
+
+    async def answer_all(self, sender: str, replies: List[str]) -> None:
+        for reply in replies:
             await self.inbox.answer(CHANNEL, sender, reply)
 
     # --- out -----------------------------------------------------------------------
