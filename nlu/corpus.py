@@ -22,7 +22,7 @@ CORPUS_DIR = DATA_DIR / "triage" / "corpus"
 NLU_DIR = DATA_DIR / "nlu"
 # Blind sets: each written by a writer of its own, never read by the developers, only scored.
 BLIND_FILES = [DATA_DIR / "holdout" / name for name in
-               ("triage_blind.jsonl", "triage_blind2.jsonl", "triage_blind3.jsonl")]
+               ("triage_blind.jsonl", "triage_blind2.jsonl", "triage_blind3.jsonl", "triage_blind4.jsonl")]
 # Non-counselling messages, all normal: answers to the bot's intake questions (where are you, is
 # it safe to talk, how to reach you), insults, tests and wrong numbers. The urgency model learns
 # that a place name, "có" or "đồ vô dụng" raises nothing. Not Rasa's data (the intake form takes any

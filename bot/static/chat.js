@@ -53,6 +53,7 @@
     input.value = "";
     add("user", text);
     send.disabled = true;
+    sending += 1;
     fetch("/webhooks/web", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -64,18 +65,26 @@
       result.body.messages.forEach(function (m) { add(m.from || "bot", m.text, m.label || botName); });
     }).catch(function () {
       show("error", document.body.getAttribute("data-send-error"));  // numbers from the directory
-    }).then(function () { send.disabled = false; input.focus(); });
+    }).then(function () {
+      sending -= 1;
+      if (!sending) { held.forEach(function (m) { add(m.from || "system", m.text, m.label); }); held = []; }
+      send.disabled = false; input.focus();
+    });
   });
 
   // What arrives later (a counsellor's replies, queue notices) comes by long polling;
   // the cursor is kept with the history, so a reload neither loses nor repeats a message.
-  var polling = true;
+  // An urgent message's reply comes at once and Rasa's answer after it, by this poll
+  // (bot/answers.py): what the poll brings while a message is being sent is shown after its reply.
+  var polling = true, sending = 0, held = [];
   function poll() {
     if (!polling) return;
     fetch("/webhooks/web/updates?sender=" + encodeURIComponent(state.sender) + "&after=" + encodeURIComponent(state.cursor))
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
       .then(function (body) {
-        body.messages.forEach(function (m) { add(m.from || "system", m.text, m.label); });
+        body.messages.forEach(function (m) {
+          if (sending) held.push(m); else add(m.from || "system", m.text, m.label);
+        });
         state.cursor = body.cursor; save();
         // retry_ms: the gateway is holding as many waiting polls as it may; ask again later.
         if (body.retry_ms) setTimeout(poll, body.retry_ms); else poll();
