@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, Tuple
 
 from bot.turns import Turn, Turns
 from handoff.connection import run_pipeline
@@ -35,8 +35,9 @@ class MessageTurn:
         self._stored: Optional[asyncio.Future] = None
         self._shown_user: List[tuple] = []  # shows the user's message live
         self._writes: List[tuple] = []  # shows the answers live
-        # Sent in the urgent lane (bot/answers.py), so not again when Rasa has answered:
-        self.safety_told = self.place_told = False
+        # What the urgent lane (bot/answers.py) already sent, so not again once Rasa has answered:
+        # "safety", "place" (in line), "privacy" (the notice on a first message).
+        self.told: Set[str] = set()
         self._shown_early = False  # the user's message is already in the consoles
 
     def store(self, text: str) -> None:

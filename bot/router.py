@@ -134,7 +134,8 @@ class Router:
         # These answers are final; they are stored once the user's message is in. Rasa's actions
         # may have queued the conversation meanwhile, so its state is read again.
         _message, first = await turn.stored()
-        notice = [self.own(PRIVACY_NOTICE)] if first else []  # after the answer: what matters to the person comes first
+        # after the answer: what matters to the person comes first
+        notice = [self.own(PRIVACY_NOTICE)] if first and "privacy" not in turn.told else []
         if turn.state["state"] == before:
             # The usual case, with nothing to add unless Rasa's actions changed the state: one
             # round trip checks that, shows the message and answers live and ends the turn.
@@ -147,7 +148,7 @@ class Router:
         # 4. Queued by this message: place in line, and the intake form.
         more = []
         if before != "queued" and turn.state["state"] == "queued":
-            if not turn.place_told:
+            if "place" not in turn.told:
                 more.append(await handoff.queue.queued_message(cid))  # rendered by the handoff
             if rasa_up:
                 try:
@@ -162,7 +163,7 @@ class Router:
     async def _follow_up(self, turn: MessageTurn, before: str) -> List[str]:
         """6. A follow-up case waits for its counsellor without the bot's answers: the person hears
         once that their message went to a counsellor (and the safety answer when it is critical)."""
-        critical = turn.urgency.level == CRITICAL and not turn.safety_told  # not twice (the urgent lane)
+        critical = turn.urgency.level == CRITICAL and "safety" not in turn.told  # not twice (the urgent lane)
         replies = [safety_message(self.directory)] if critical else []
         if before != "queued":
             replies.append(self.own(follow_up_received()))
@@ -173,17 +174,19 @@ class Router:
     async def _answer_at_once(self, turn: MessageTurn, before: str, answers: Answers) -> None:
         """The urgent lane: the safety answer and the place in line, stored, shown in the consoles
         and sent, before Rasa is asked."""
-        now = []
+        told = {}
         if turn.urgency.level == CRITICAL:
-            now.append(safety_message(self.directory))
-            turn.safety_told = True
+            told["safety"] = safety_message(self.directory)
         if before != "queued" and turn.state["state"] == "queued":
-            now.append(await self.handoff.queue.queued_message(turn.cid))
-            turn.place_told = True
-        if now:  # else (a high message in a case already waiting) nothing is worth answering early
-            await turn.answer(now)
+            told["place"] = await self.handoff.queue.queued_message(turn.cid)
+        if told and (await turn.stored())[1]:  # a first message: the privacy notice, after what matters
+            told["privacy"] = self.own(PRIVACY_NOTICE)
+        if told:  # else (a high message in a case already waiting) nothing is worth answering early
+            turn.told.update(told)
+            replies = list(told.values())
+            await turn.answer(replies)
             await turn.show_now()
-            answers.send_now(now)
+            answers.send_now(replies)
 
     async def _rasa(self, turn: MessageTurn, text: str) -> Tuple[List[str], bool]:
         """Rasa's answers, or the gateway's own when Rasa is down or says nothing; and whether Rasa
@@ -198,7 +201,7 @@ class Router:
             logger.warning("rasa unavailable (%s); answering from the gateway", error)
             rasa_up = False
             replies = [] if level == CRITICAL else [unavailable_message(self.directory)]
-        if turn.safety_told:  # already sent in the urgent lane
+        if "safety" in turn.told:  # already sent in the urgent lane
             replies = [r for r in replies if not r.startswith(SAFETY_OPENING)]
         elif level == CRITICAL and not any(r.startswith(SAFETY_OPENING) for r in replies):
             replies.insert(0, safety_message(self.directory))

@@ -28,6 +28,10 @@ BLIND_FILES = [DATA_DIR / "holdout" / name for name in
 # that a place name, "có" or "đồ vô dụng" raises nothing. Not Rasa's data (the intake form takes any
 # text) and not evaluated; written for issue 12 by the developer.
 NON_COUNSELLING = DATA_DIR / "triage" / "non_counselling.jsonl"
+# Messages for the urgency model only, all training (not Rasa's data, so adding some retrains no Rasa
+# model): current danger said indirectly, calmly or with a question, and its past, hypothetical and
+# figurative look-alikes. Written for issue 12 by a writer from the guide (data/triage/README.md).
+URGENCY_MORE = DATA_DIR / "triage" / "urgency_more.jsonl"
 # One message in HELD_OUT_EVERY is held out (by a hash of its text, so a file can grow
 # without moving old messages between the splits).
 HELD_OUT_EVERY = 4

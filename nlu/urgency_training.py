@@ -1,7 +1,8 @@
 """Training the urgency model (nlu/urgency_model.py), and finding the trained one.
 
 What it learns from: the triage corpus's training split (data/triage/corpus, never its
-held-out quarter), non-counselling messages (intake answers, insults, tests: data/triage/non_counselling.jsonl) and Rasa's
+held-out quarter), non-counselling messages (intake answers, insults, tests: data/triage/non_counselling.jsonl),
+the urgency model's own messages (data/triage/urgency_more.jsonl) and Rasa's
 NLU examples (urgent_rescue as critical, report_missing as
 high, every other intent as normal). The model is cached in models/ by a hash of those
 files and of the code and lexicons that compute its features.
@@ -21,6 +22,7 @@ NLU_ROOT = Path(__file__).resolve().parent
 INPUTS = [
     *text_classifier.training_inputs(),
     corpus.NON_COUNSELLING,
+    corpus.URGENCY_MORE,
     DATA_DIR / "lexicon" / "urgency.yml",
     DATA_DIR / "lexicon" / "context.yml",
     NLU_ROOT / "urgency.py",
@@ -33,7 +35,8 @@ def training_examples(train: Optional[Sequence[corpus.Labelled]] = None) -> List
     """(text, level) pairs; ``train`` defaults to the corpus's training split."""
     if train is None:
         train, _ = corpus.split(corpus.triage_corpus())
-    pairs = [(m.text, m.urgency) for m in [*train, *corpus.read_jsonl(corpus.NON_COUNSELLING)]]
+    extra = [*corpus.read_jsonl(corpus.NON_COUNSELLING), *corpus.read_jsonl(corpus.URGENCY_MORE)]
+    pairs = [(m.text, m.urgency) for m in [*train, *extra]]
     pairs += [(text, corpus.LEVEL_OF_INTENT.get(intent.split("/")[0], "normal"))
               for text, intent in corpus.nlu_examples()]
     return pairs

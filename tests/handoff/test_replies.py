@@ -39,7 +39,7 @@ async def test_message_order_is_kept_under_concurrent_senders(handoff, store):
 async def test_follow_ups_show_the_safe_contact_answer_and_respect_a_no(redis, store):
     from shared.config import Config
 
-    handoff = Handoff(redis, store, Config(follow_up_after_s=0.3))
+    handoff = Handoff(redis, store, Config(follow_up_after_s=1.5))
     ensure_user(store, "ngoc")
     cid = await new_conversation(handoff)
     await handoff.transcript.record(cid, "user", "em bị giữ giấy tờ")
@@ -47,7 +47,7 @@ async def test_follow_ups_show_the_safe_contact_answer_and_respect_a_no(redis, s
     await handoff.claims.claim(cid, "ngoc")
     await handoff.replies.reply(cid, "ngoc", "Chị đây")  # the user just wrote: no question asked
     await handoff.intake.set_intake(cid, "Móng Cái", "có", "nhắn sau 9 giờ tối, nếu có người thì em không trả lời")
-    await asyncio.sleep(0.4)
+    await asyncio.sleep(1.6)
     with pytest.raises(HandoffError) as check:
         await handoff.replies.reply(cid, "ngoc", "Em ổn không?")
     assert check.value.code == "confirm_safe_contact" and "sau 9 giờ tối" in check.value.message

@@ -13,6 +13,7 @@ from nlu.urgency import LEVELS
 def test_every_message_is_labelled_as_the_triage_contract_says():
     messages = corpus.triage_corpus()
     assert len(messages) >= 1000
+    messages += corpus.read_jsonl(corpus.URGENCY_MORE)  # the urgency model's own, labelled the same way
     known = model_module._known_intents()
     for m in messages:
         assert m.text.strip() and m.urgency in LEVELS and m.category in CATEGORIES, m.text
