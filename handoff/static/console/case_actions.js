@@ -11,7 +11,7 @@ const post = (step, body) => api("POST", "/api/conversations/" + current().id + 
 const reopen = () => openConversation(current().id);
 
 $("claim-btn").addEventListener("click", () => {
-  post("claim").then(() => { reopen(); refresh(); $("reply-text").focus(); })
+  post("claim").then(() => { refresh(); return reopen().then(() => $("reply-text").focus()); })
     .catch((e) => { chatError(e); refresh(); });
 });
 // The unmasked number or channel id, only on request: each look is written to the audit log.

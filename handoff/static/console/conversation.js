@@ -44,8 +44,9 @@ export function openConversation(id, how) {
     });
     // Focus on the case when it was chosen; when the focused button was hidden by the change
     // (claimed, closed), on its transcript rather than lost on the page.
+    const focused = document.activeElement;
     if (how.focus) $("chat-title").focus();
-    else if (document.activeElement === document.body) $("transcript").focus();
+    else if (!focused || focused === document.body || focused.getClientRects().length === 0) $("transcript").focus();
   }).catch(chatError);
 }
 
