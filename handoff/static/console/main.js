@@ -26,7 +26,9 @@ $("login-form").addEventListener("submit", (event) => {
     .catch((e) => { $("login-error").textContent = e.message; });
 });
 $("logout").addEventListener("click", () => {
-  forgetTab();
+  // A shared laptop: the next person signs in on an empty form, with nothing of this shift left open.
+  forgetTab(); $("login-username").value = ""; $("chat").hidden = true; $("empty").hidden = false;
+  state.current = null;
   api("POST", "/api/logout", {}).finally(showLogin);
 });
 
