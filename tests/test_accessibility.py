@@ -19,6 +19,7 @@ from tests.handoff.conftest import PASSWORD, ensure_user
 from tests.handoff.test_console_buttons import URGENT, post, sign_in_by_keyboard
 from tests.handoff.test_console_page import open_case
 
+# docs/screenshots/ is made this way: SCREENSHOT_DIR=docs/screenshots
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp")
 
 
@@ -29,6 +30,18 @@ def console_in_thread(store):
 
 def wait(browser, seconds=20):
     return WebDriverWait(browser, seconds)
+
+
+def screenshot(browser, name):
+    """The page at exactly 1366×768 CSS pixels (a headless window's size includes its frame)."""
+    metrics = {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        browser.execute_script("document.querySelector('.side').scrollTop = 0;"
+                               "var t = document.getElementById('transcript'); t.scrollTop = t.scrollHeight;")
+        browser.save_screenshot(os.path.join(SCREENSHOTS, name))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def assert_no_serious_violations(browser, where):
@@ -73,7 +86,7 @@ def test_the_counsellors_console_has_no_serious_violations(browser, console_in_t
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#transcript .msg.note"))
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#team .badge"))
     assert_no_serious_violations(browser, "queue and a claimed chat")
-    browser.save_screenshot(os.path.join(SCREENSHOTS, "counsellor.png"))
+    screenshot(browser, "counsellor.png")
 
     browser.find_element(By.ID, "close-btn").click()
     wait(browser).until(EC.visibility_of_element_located((By.ID, "close-dialog")))
@@ -98,8 +111,7 @@ def test_the_supervisors_console_has_no_serious_violations(browser, console_in_t
     browser.find_element(By.ID, "stats-show").click()
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#stats .row"))
     assert_no_serious_violations(browser, "live board, search, review and statistics")
-    browser.execute_script("document.querySelector('.side').scrollTop = 0")
-    browser.save_screenshot(os.path.join(SCREENSHOTS, "supervisor.png"))
+    screenshot(browser, "supervisor.png")
 
     browser.find_element(By.ID, "facts-show").click()
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#facts .fact"))

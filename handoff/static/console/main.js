@@ -38,6 +38,7 @@ function start(user) {
   $("me").textContent = user.display_name + " (" + user.role_name + ")";
   // the whole line, review, statistics, facts
   $("supervisor-panel").hidden = !may("queue.line", user);
+  document.querySelector(".layout").classList.toggle("wide", may("queue.line", user));
   // The words first: the lists show them.
   api("GET", "/api/quick-replies").then((data) => {
     state.options = data;
