@@ -163,3 +163,41 @@ def test_a_counsellor_and_a_supervisor_work_by_keyboard_alone(browser, console_i
     wait(browser).until(lambda b: b.find_element(By.ID, "review-status").text == "Đã lưu đánh giá.")
     [review] = store.reviews.of_conversation(second)
     assert (review["contact_id"], review["score"], review["tags"]) == (closed["id"], 4, ["trả lời nhanh"])
+
+
+def test_restricting_a_sender_asks_in_a_dialog_that_escape_cancels(browser, console_in_thread, store):
+    """No window.prompt: the reason and the hours in a labelled dialog that starts clean, says the
+    server's answer, and gives focus back on Escape."""
+    gateway = console_in_thread
+    ensure_user(store, "phim.gs2", "supervisor")
+    post(gateway + "/webhooks/web", {"sender": uuid.uuid4().hex, "text": URGENT})
+    browser.set_window_size(1366, 768)
+    browser.get(gateway + "/console/")
+    sign_in(browser, "phim.gs2")
+    wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#queue .case")))
+    tab_to(browser, "#queue button.case")
+    press(browser, Keys.ENTER)
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "block-btn")))
+    tab_to(browser, "#block-btn")
+    press(browser, Keys.ENTER)
+    wait(browser).until(lambda b: focused(b, "#block-reason"))
+    assert browser.find_element(By.ID, "block-dialog").get_attribute("aria-labelledby") == "block-title"
+    press(browser, "gửi tin quấy rối")
+    press(browser, Keys.ESCAPE)
+    wait(browser).until(lambda b: focused(b, "#block-btn"))
+    assert "hạn chế" not in browser.find_element(By.ID, "chat-meta").text
+
+    press(browser, Keys.ENTER)  # again: the dialog starts clean
+    wait(browser).until(lambda b: focused(b, "#block-reason"))
+    assert browser.find_element(By.ID, "block-reason").get_attribute("value") == ""
+    press(browser, "gửi tin quấy rối", Keys.TAB)
+    wait(browser).until(lambda b: focused(b, "#block-hours"))
+    press(browser, Keys.CONTROL + "a", "2")
+    tab_to(browser, "#block-confirm")
+    press(browser, Keys.ENTER)
+    # Someone who wrote of danger is never restricted: the server says so, in the dialog, which stays open.
+    wait(browser).until(lambda b: "Không thể hạn chế" in b.find_element(By.ID, "block-error").text)
+    assert browser.find_element(By.ID, "block-dialog").get_attribute("open") is not None
+    press(browser, Keys.ESCAPE)
+    wait(browser).until(lambda b: focused(b, "#block-btn"))
+    assert browser.find_element(By.ID, "block-btn").text == "Hạn chế người gửi"

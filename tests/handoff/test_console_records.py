@@ -97,7 +97,7 @@ def seeded_conversation(store, text, contacts):
         first = store.add_message(cid, "user", text, at=now - 60 * minutes)
         contact = store.open_contact(cid, "critical", "urgency", ["sold_or_moved"], first["id"], now - 60 * minutes)
         if closed:
-            store.update_contact(contact, claimed_at=now - 60 * minutes + 20, closed_at=now - 60 * minutes + 300,
+            store.update_contact(contact, claimed_at=now - 60 * minutes + 20, closed_at=now - 60 * minutes + 120,
                                  counsellor="seed.tv", outcomes=["referral_rescue"], victim="confirmed")
         ids.append(contact)
     return cid, ids
@@ -111,13 +111,17 @@ def open_result(browser, contact):
 def test_a_review_is_saved_on_the_contact_it_was_opened_for_and_the_next_starts_empty(
         browser, console_in_thread, store):
     gateway = console_in_thread
-    # One person escalated twice: a closed contact from yesterday, a newer one still open.
-    twice, (old, newest) = seeded_conversation(store, "cứu em, em bị bán sang Trung Quốc", [(24 * 60, True), (30, False)])
-    other, (other_contact,) = seeded_conversation(store, "họ giữ giấy tờ của em", [(90, True)])
+    # One person escalated twice: a closed contact 12 minutes ago, a newer one still open.
+    # A place named by these two people only: the search finds them among the session's other cases.
+    place = "bản " + uuid.uuid4().hex[:8]
+    twice, (old, newest) = seeded_conversation(store, f"cứu em, em bị bán sang Trung Quốc, nhà ở {place}",
+                                               [(12, True), (6, False)])
+    other, (other_contact,) = seeded_conversation(store, f"họ giữ giấy tờ của em, em ở {place}", [(9, True)])
     ensure_user(store, "ghi.gs", "supervisor")
     browser.set_window_size(1366, 1000)
     sign_in_by_keyboard(browser, gateway, "ghi.gs")
-    wait(browser).until(EC.element_to_be_clickable((By.ID, "search-btn"))).click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "search-place"))).send_keys(place)
+    browser.find_element(By.ID, "search-btn").click()
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, f'#search-results .case[data-contact="{old}"]'))
 
     open_result(browser, old)
