@@ -151,3 +151,41 @@ def test_a_review_is_saved_on_the_contact_it_was_opened_for_and_the_next_starts_
     browser.find_element(By.ID, "review-save").click()
     wait(browser).until(lambda b: b.find_element(By.ID, "review-status").text == "Đã lưu đánh giá.")
     assert sorted((r["contact_id"], r["score"]) for r in store.reviews.of_conversation(twice)) == [(old, 4), (newest, 2)]
+
+
+def test_a_referrals_outcome_is_asked_in_a_dialog_and_cancelling_keeps_its_status(browser, console_in_thread, store):
+    """No window.prompt for how a referral ended: a labelled dialog; Escape leaves the status as it was."""
+    from selenium.webdriver.support.ui import Select
+
+    gateway = console_in_thread
+    ensure_user(store, "ghi.ref")
+    post(gateway + "/webhooks/web", {"sender": uuid.uuid4().hex, "text": URGENT})
+    browser.set_window_size(1366, 768)
+    sign_in_by_keyboard(browser, gateway, "ghi.ref")
+    case = claim_next(browser, 1)
+    browser.find_element(By.ID, "refer-btn").click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "refer-situation"))).send_keys("bị nhốt, cần giải cứu")
+    browser.find_element(By.ID, "refer-confirm").click()
+    wait(browser).until(lambda b: b.find_element(By.ID, "refer-text").text)
+    browser.find_element(By.ID, "refer-cancel").click()
+    status = wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#chat-referrals select")))
+    assert status.get_attribute("aria-label").startswith("Trạng thái chuyển tuyến tới")
+
+    Select(status).select_by_value("closed")
+    wait(browser).until(lambda b: b.switch_to.active_element.get_attribute("id") == "referral-outcome")
+    browser.switch_to.active_element.send_keys("chưa rõ", Keys.ESCAPE)
+    wait(browser).until(EC.invisibility_of_element_located((By.ID, "referral-outcome-dialog")))
+    # read in the page: the cancel draws the list again
+    wait(browser).until(lambda b: b.execute_script(
+        "var s = document.querySelector('#chat-referrals select'); return s && s.value !== 'closed'"))
+    [referral] = store.referrals.of_conversation(case)
+    assert referral["status"] != "closed"
+
+    Select(browser.find_element(By.CSS_SELECTOR, "#chat-referrals select")).select_by_value("closed")
+    box = wait(browser).until(EC.visibility_of_element_located((By.ID, "referral-outcome")))
+    assert box.get_attribute("value") == ""  # nothing of the cancelled try
+    box.send_keys("Đã giải cứu, đưa về nơi tạm lánh")
+    browser.find_element(By.ID, "referral-outcome-confirm").click()
+    wait(browser).until(lambda b: "Đã giải cứu" in b.find_element(By.ID, "chat-referrals").text)
+    [referral] = store.referrals.of_conversation(case)
+    assert (referral["status"], referral["outcome"]) == ("closed", "Đã giải cứu, đưa về nơi tạm lánh")

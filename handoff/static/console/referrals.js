@@ -6,8 +6,14 @@ import { openConversation } from "./conversation.js";
 
 const reopen = () => openConversation(state.current.id);
 
+// Drawn again only when they changed: a live redraw of the case must not pull a status list out
+// from under the keyboard (or a half-made choice).
+let drawn = "";
 export function showReferrals(c) {
-  const refs = $("chat-referrals"); refs.textContent = "";
+  const refs = $("chat-referrals");
+  const now = JSON.stringify([c.id, may("referral.update", c), c.referrals || []]);
+  if (now === drawn) return;
+  drawn = now; refs.textContent = "";
   (c.referrals || []).forEach((r) => {
     const partner = (state.options && state.options.partners[r.partner] || {}).name || r.partner;
     const li = el("li", "", "Chuyển tuyến tới " + partner + ": ");
@@ -29,7 +35,7 @@ export function showReferrals(c) {
 
 function update(id, status, outcome) {
   return api("POST", "/api/referrals/" + id, { status, outcome })
-    .then(reopen).catch((e) => { chatError(e); reopen(); });
+    .then(reopen).catch((e) => { chatError(e); drawn = ""; reopen(); });
 }
 
 // Closing a referral asks how it ended (in place of window.prompt); cancelling keeps the status.
@@ -39,7 +45,7 @@ function askOutcome(id) {
   $("referral-outcome").value = ""; $("referral-outcome-error").textContent = "";
   openDialog($("referral-outcome-dialog"), $("referral-outcome"));
   $("referral-outcome-dialog").addEventListener("close", () => {
-    if ($("referral-outcome-dialog").returnValue !== "ok") { closing = null; reopen(); }
+    if ($("referral-outcome-dialog").returnValue !== "ok") { closing = null; drawn = ""; reopen(); }
   }, { once: true });
 }
 $("referral-outcome-form").addEventListener("submit", (event) => {
