@@ -21,6 +21,7 @@ from tests.handoff.test_console_page import open_case
 
 # docs/screenshots/ is made this way: SCREENSHOT_DIR=docs/screenshots
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp")
+HIGH = "e muon gap tu van vien, cong ty giu ho chieu cua e"
 
 
 @pytest.fixture
@@ -68,8 +69,10 @@ def claimed_over_the_api(gateway, username):
 def test_the_counsellors_console_has_no_serious_violations(browser, console_in_thread, store):
     gateway = console_in_thread
     ensure_user(store, "axe.lan")
-    for _ in range(3):
+    ensure_user(store, "axe.vang")  # never signed in: "ngoại tuyến" in the team
+    for _ in range(2):
         post(gateway + "/webhooks/web", {"sender": uuid.uuid4().hex, "text": URGENT})
+    post(gateway + "/webhooks/web", {"sender": uuid.uuid4().hex, "text": HIGH})  # a "Cao" badge
     browser.set_window_size(1366, 768)
     browser.get(gateway + "/console/")
     wait(browser).until(EC.visibility_of_element_located((By.ID, "login-username")))
@@ -84,7 +87,8 @@ def test_the_counsellors_console_has_no_serious_violations(browser, console_in_t
     browser.find_element(By.ID, "as-note").click()
     box.send_keys("Ghi chú: cần hỏi vị trí.\n")
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#transcript .msg.note"))
-    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#team .badge"))
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#team .badge.offline"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#queue .badge.high")  # its contrast is checked too
     assert_no_serious_violations(browser, "queue and a claimed chat")
     screenshot(browser, "counsellor.png")
 
