@@ -13,6 +13,7 @@ VENV       := .venv-services
 RASA_BIN   := $(RASA_VENV)/bin
 BIN        := $(VENV)/bin
 RASA_STAMP := $(RASA_VENV)/.installed-$(shell cat requirements/rasa.txt requirements/rasa.lock | sha256sum | cut -c1-12)
+AXE_STAMP  := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 STAMP      := $(VENV)/.installed-$(shell cat requirements/services.txt requirements/services.lock | sha256sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 # The services start Rasa, train and evaluate with this interpreter (tools/model.py).
@@ -21,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup install train run test eval bench shell browser kannel nginx services users versions audit clean
+.PHONY: setup install train run test eval bench shell browser axe kannel nginx services users versions audit clean
 
 setup: install train
 
@@ -77,6 +78,17 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# axe-core from the npm registry, at the version package-lock.json pins, for the accessibility test
+# (tests/accessibility.py injects node_modules/axe-core/axe.min.js into headless Chromium); Debian's
+# npm when there is none. Test tooling only: the pages never load it.
+axe: $(AXE_STAMP)
+
+$(AXE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	test -f node_modules/axe-core/axe.min.js && touch $@
+
 # Debian's Kannel (bearerbox, smsbox) and kannel-extras (fakesmsc) for the SMS integration test;
 # where they cannot be installed the test is skipped and says why.
 kannel:
@@ -92,7 +104,7 @@ nginx:
 	  echo "nginx could not be installed: the front-door test will be skipped"
 
 # Each test runs in its runtime: tests marked rasa_runtime in Rasa's, shared code's tests in both.
-test: setup browser kannel nginx services
+test: setup browser axe kannel nginx services
 	$(RASA_BIN)/python -m pytest -m "rasa_runtime or shared"
 	$(BIN)/python -m pytest -m "not rasa_runtime"
 

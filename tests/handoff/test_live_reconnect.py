@@ -1,6 +1,6 @@
 """A counsellor's laptop drops off the network and comes back: the console's live line
-(WebSocket) reconnects and, as console.js does, asks for the messages after the last
-one it has. Nothing is lost, nothing arrives twice, and the case stays with them."""
+(WebSocket) reconnects and, as the console page does (handoff/static/console/live.js), asks for
+the messages after the last one it has. Nothing is lost, nothing arrives twice, and the case stays with them."""
 import json
 import uuid
 
