@@ -78,6 +78,7 @@
   });
 
   function start(user) {
+    if (user.home && user.home !== location.pathname) { location.replace(user.home); return; }  // another role's page (admins: /console/admin/), before any live line
     me = user;
     $("login-view").hidden = true; $("app-view").hidden = false;
     $("me").textContent = user.display_name + " (" + user.role_name + ")";
