@@ -92,3 +92,37 @@ async def test_the_audit_log_filters_by_user_action_and_vietnam_days(consoles, s
     _, log = await admin.call("GET", "/api/audit?from=2025-06-01&to=2025-06-14&actor=adm.hoa")
     assert [e["time"] for e in log["audit"]] == ["14/06/2025 23:30"]
     assert (await admin.call("GET", "/api/audit?from=hôm-qua"))[0] == 400
+
+
+async def test_each_role_is_sent_to_its_own_page(consoles, store, gateway_without_rasa):
+    """The server sends a signed-in user to their role's page, so an admin never loads the console's
+    script (whose live line they may not open) and a counsellor never loads the admin's."""
+    admin = await signed_in(consoles, store, "adm.pages", "admin")
+    counsellor = await signed_in(consoles, store, "adm.pages.tv", "counsellor")
+    _, me = await admin.call("GET", "/api/me")
+    assert me["home"] == "/console/admin/" and me["role_name"] == "quản trị viên"
+    assert (await counsellor.call("GET", "/api/me"))[1]["home"] == "/console/"
+    for console, page, lands in ((admin, "/console/", "/console/admin/"), (admin, "/console/admin/", None),
+                                 (counsellor, "/console/admin/", "/console/"), (counsellor, "/console/", None)):
+        async with console.http.get(gateway_without_rasa + page, allow_redirects=False) as r:
+            assert (r.status, r.headers.get("Location")) == ((302, lands) if lands else (200, None)), page
+
+
+async def test_a_disabled_counsellors_live_line_closes_at_its_next_heartbeat(consoles, store, gateway_without_rasa):
+    import asyncio
+
+    import aiohttp
+
+    admin = await signed_in(consoles, store, "adm.ws", "admin")
+    lan = await signed_in(consoles, store, "adm.ws.tv", "counsellor")
+    async with lan.http.ws_connect(gateway_without_rasa + "/api/ws", origin=gateway_without_rasa) as ws:
+        assert (await ws.receive_json(timeout=5))["type"] == "hello"
+        await ws.send_json({"type": "heartbeat", "status": "online"})
+        await asyncio.sleep(0.3)
+        assert not ws.closed  # signed in: the line stays open
+        assert (await admin.call("POST", "/api/accounts/adm.ws.tv/active", {"active": False}))[0] == 200
+        await ws.send_json({"type": "heartbeat", "status": "online"})
+        message = await ws.receive(timeout=5)
+        while message.type == aiohttp.WSMsgType.TEXT:  # whatever was on its way before
+            message = await ws.receive(timeout=5)
+        assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)

@@ -83,7 +83,7 @@ def can_sign_in(gateway, username, password):
 def test_an_admin_manages_accounts_and_reads_the_audit_log_on_their_own_page(logged_browser, admin_in_thread, store):
     browser, gateway = logged_browser, admin_in_thread
     ensure_user(store, "quantri.page", "admin")
-    store.audit.record("gs.hoa", "export_stats", "2026-11-01..2026-11-30")  # someone else's step
+    store.audit.record("gs.hoa", "export_stats", "01/11/2026–30/11/2026")  # someone else's step
 
     # Signed out, the console shows its sign-in form (its 401 on /api/me is how it knows).
     browser.get(gateway + "/console/")
