@@ -181,7 +181,7 @@
     return d.toISOString().slice(0, 10);
   }
   function auditQuery(before) {
-    var q = new URLSearchParams({ limit: "100" });
+    var q = new URLSearchParams();  // the API gives 100 a page
     [["actor", "audit-actor"], ["action", "audit-action"]]
       .forEach(function (p) { if ($(p[1]).value) q.set(p[0], $(p[1]).value); });
     var from = isoDay($("audit-from").value), to = isoDay($("audit-to").value);
