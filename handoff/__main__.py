@@ -3,10 +3,12 @@
   python -m handoff users add lan --role counsellor --name "Lan" [--capacity 3]
   python -m handoff users passwd lan
   python -m handoff users disable lan
+  python -m handoff users enable lan
   python -m handoff users list
 
   python -m handoff retention      anonymise transcripts older than RETENTION_DAYS now
 
+The admin page (/console/admin/) does the same from a browser, audited.
 The password is asked twice at the prompt, or read from the first line of stdin with
 --password-stdin (for scripts). Accounts live in DATABASE_URL's store.
 """
@@ -17,11 +19,10 @@ import getpass
 import sys
 from typing import List, Optional
 
+from handoff.accounts import password_problem, username_problem
 from handoff.auth import ROLES, hash_password
 from handoff.store import Store
 from shared.config import Config
-
-MIN_PASSWORD = 10
 
 
 def _password(from_stdin: bool) -> str:
@@ -31,8 +32,9 @@ def _password(from_stdin: bool) -> str:
         password = getpass.getpass("Mật khẩu: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             raise SystemExit("Hai mật khẩu không khớp.")
-    if len(password) < MIN_PASSWORD:
-        raise SystemExit(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    problem = password_problem(password)
+    if problem:
+        raise SystemExit(problem)
     return password
 
 
@@ -53,6 +55,8 @@ def main(argv: Optional[List[str]] = None, store: Optional[Store] = None) -> int
     passwd.add_argument("--password-stdin", action="store_true")
     disable = sub.add_parser("disable", help="stop an account from signing in")
     disable.add_argument("username")
+    enable = sub.add_parser("enable", help="let a disabled account sign in again")
+    enable.add_argument("username")
     sub.add_parser("list", help="list accounts")
     args = parser.parse_args(argv)
 
@@ -66,8 +70,9 @@ def main(argv: Optional[List[str]] = None, store: Optional[Store] = None) -> int
               f"(cũ hơn {config.retention_days:g} ngày).")
         return 0
     if args.command == "add":
-        if not args.username.isascii() or not args.username.replace(".", "").replace("_", "").isalnum():
-            raise SystemExit("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm và gạch dưới.")
+        problem = username_problem(args.username)
+        if problem:
+            raise SystemExit(problem)
         if store.accounts.get(args.username):
             raise SystemExit(f"Tài khoản {args.username} đã có.")
         store.accounts.add(args.username, args.name or args.username, args.role,
@@ -81,6 +86,10 @@ def main(argv: Optional[List[str]] = None, store: Optional[Store] = None) -> int
         if not store.accounts.update(args.username, active=False):
             raise SystemExit(f"Không có tài khoản {args.username}.")
         print(f"Đã khóa tài khoản {args.username}.")
+    elif args.command == "enable":
+        if not store.accounts.update(args.username, active=True):
+            raise SystemExit(f"Không có tài khoản {args.username}.")
+        print(f"Đã mở khóa tài khoản {args.username}.")
     else:
         for user in store.accounts.all():
             state = "" if user["active"] else "  (đã khóa)"

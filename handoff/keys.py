@@ -29,6 +29,8 @@ Keys start with a prefix (``hl:`` by default) so that one Redis may serve other 
   burst:circuit              string  the open circuit: since when, its burst, its channel
   notify                     channel what consoles see live (pub/sub)
   session:{token}            string  a console session (handoff/auth.py; expires, slides while used)
+  reading:{username}         string  the conversation a console user has open now, for the audit
+                                     log's one entry per opening (handoff/reads.py; expires, slides)
   signin:failures-address:{digest}, signin:failures-account:{digest}
                              counter failed sign-ins of an address, of an account (an hour)
   signin:until-address:{digest}, signin:until-account:{digest}
@@ -117,6 +119,9 @@ class Keys:
     # --- console sign-in and the channels -----------------------------------------
     def session(self, token: str) -> str:
         return f"{self.prefix}session:{token}"
+
+    def reading(self, username: str) -> str:
+        return f"{self.prefix}reading:{username}"
 
     def signin(self, kind: str, digest: str) -> str:
         """``kind``: failures-address, failures-account, until-address, until-account or known;

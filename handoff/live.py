@@ -91,6 +91,10 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             except NotAnObject:
                 continue
             if data.get("type") == "heartbeat":
+                # An account disabled or given a new password meanwhile hears nothing more.
+                if await sessions.get(session.token) is None:
+                    await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"signed out")
+                    break
                 status = data.get("status") if data.get("status") in ("online", "away") else None
                 await handoff.presence.heartbeat(session.username, status)
     finally:

@@ -17,6 +17,7 @@ from typing import Dict
 
 import sqlalchemy as sa
 
+from handoff.local_time import local_date
 from handoff.store import Store
 from handoff.store.tables import conversations, events, messages
 
@@ -44,8 +45,9 @@ def anonymise(store: Store, older_than_s: float, now: float = 0.0) -> Dict[str, 
             digest = hashlib.sha256(f"{cid}:{sender}".encode()).hexdigest()[:16]
             db.execute(conversations.update().where(conversations.c.id == cid).values(sender=f"anon:{digest}"))
     counts = {"messages": texts, "events": details, "conversations": len(stale)}
-    store.audit.record("system", "retention", f"before {int(cutoff)}: {counts['messages']} messages, "
-                                              f"{counts['conversations']} senders")
+    # Read by admins in the audit log: Vietnamese words and a Vietnam date, not an epoch.
+    store.audit.record("system", "retention", f"trước {local_date(cutoff)}: {counts['messages']} tin nhắn, "
+                                              f"{counts['conversations']} người gửi")
     return counts
 
 

@@ -36,6 +36,7 @@ from handoff.listeners import Consoles, PersonNotices, SupervisorAlerts
 from handoff.notices import Deliver, Notices
 from handoff.presence import Presence
 from handoff.queue import Queue
+from handoff.reads import Reads
 from handoff.replies import Replies
 from handoff.store import Store
 from handoff.transcript import Transcript
@@ -67,6 +68,7 @@ class Handoff:
         self.names = Names(store)
         self.replies = Replies(store, config, self.claims, self.transcript, self.notices, self.names)
         self.intake = Intake(store, self.conversations, self.events)
+        self.reads = Reads(redis, self.keys, config.audit_read_window_s)  # the audit's openings
         self.blocking = Blocking(redis, store, self.keys, self.conversations, self.events)
         self.watchdog = Watchdog(redis, config, self.keys, self.conversations, self.events, self.queue,
                                  self.claims, self.presence)

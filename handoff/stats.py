@@ -12,11 +12,13 @@ import csv
 import io
 import json
 import math
+import time
 from collections import Counter
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from handoff.local_time import local_date, local_time
 from handoff.outcomes import OUTCOMES
 from handoff.store import Store
 from handoff.store.tables import as_contact, contacts, conversations, events
@@ -92,6 +94,7 @@ def statistics(store: Store, start: float, end: float, channel: Optional[str] = 
         "victims_supported": sum(1 for r in rows if r["victim"] in ("confirmed", "suspected")),
         "unanswered_critical": sum(1 for r in rows if r["priority"] == "critical" and not r["claimed_at"]),
         "satisfied_share": round(sum(surveyed) / len(surveyed), 3) if surveyed else None,
+        "surveyed": len(surveyed), "satisfied": sum(1 for answer in surveyed if answer),
         "by_channel": dict(sorted(Counter(r["channel"] for r in rows).items())),
         "by_province": dict(sorted(Counter(provinces.get(r["id"]) or UNKNOWN_PLACE for r in rows).items())),
         "times": times,
@@ -106,18 +109,47 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def to_csv(stats: Dict[str, Any]) -> str:
-    """One metric a line, in Vietnamese with the machine name beside it, then channels and times."""
+def satisfaction(stats: Dict[str, Any]) -> str:
+    """The satisfied share as a supervisor reads it: "71%" (a cell Excel takes as a percentage)."""
+    if not stats.get("surveyed"):
+        return "chưa có câu trả lời"
+    return f"{round(100 * stats['satisfied'] / stats['surveyed'])}%"
+
+
+# The waits of each urgency, as the CSV names them (seconds: a number a spreadsheet can sum).
+TIMES = {"contacts": "số cuộc", "claim_median_s": "thời gian chờ đến khi được nhận, trung vị (giây)",
+         "claim_p90_s": "thời gian chờ đến khi được nhận, 90% số cuộc không quá (giây)",
+         "first_response_median_s": "thời gian đến câu trả lời đầu tiên, trung vị (giây)",
+         "first_response_p90_s": "thời gian đến câu trả lời đầu tiên, 90% số cuộc không quá (giây)"}
+
+
+def to_csv(stats: Dict[str, Any], exported_at: Optional[float] = None) -> str:
+    """The figures as a Vietnamese supervisor reads them, one a line under "Chỉ số" and "Giá trị":
+    the period in Vietnam days, then each figure, channels and provinces in words, the satisfied
+    share as a percentage beside how many answered, the waits by urgency in seconds. No English
+    code: the JSON (``statistics``) keeps those for programs. Encoded with a BOM by the route, so
+    Excel shows the diacritics."""
+    # The page's words, one copy; imported here because handoff.console imports this module.
+    from handoff.console.vocabulary import CHANNELS, PRIORITIES
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["chỉ số", "mã", "giá trị"])
-    for key in ("contacts_received", *CATEGORIES, "victims_supported", "unanswered_critical", "satisfied_share"):
-        writer.writerow([LABELS[key], key, _cell(stats[key])])
+    writer.writerow(["Chỉ số", "Giá trị"])
+    writer.writerow(["Từ ngày", local_date(stats["from"])])
+    writer.writerow(["Đến ngày", local_date(stats["to"] - 1)])  # the period ends before "to"
+    writer.writerow(["Kênh", CHANNELS.get(stats["channel"], stats["channel"]) if stats["channel"] else "Tất cả các kênh"])
+    writer.writerow(["Xuất lúc (giờ Việt Nam)", local_time(exported_at if exported_at is not None else time.time())])
+    for key in ("contacts_received", *CATEGORIES, "victims_supported", "unanswered_critical"):
+        writer.writerow([LABELS[key], _cell(stats[key])])
+    writer.writerow([LABELS["satisfied_share"], satisfaction(stats)])
+    writer.writerow(["Số người trả lời khảo sát", stats.get("surveyed", 0)])
+    writer.writerow(["Số người hài lòng", stats.get("satisfied", 0)])
     for channel, count in stats["by_channel"].items():
-        writer.writerow([f"Số cuộc qua kênh {channel}", f"channel_{channel}", count])
+        writer.writerow([f"Số cuộc qua kênh {CHANNELS.get(channel, channel)}", count])
     for province, count in stats["by_province"].items():
-        writer.writerow([f"Số cuộc từ {province}", f"province_{province}", count])
+        writer.writerow([f"Số cuộc từ {province}" if province != UNKNOWN_PLACE else "Số cuộc không rõ tỉnh, thành",
+                         count])
     for priority, figures in stats["times"].items():
         for name, value in figures.items():
-            writer.writerow([f"{priority}: {name}", f"{priority}_{name}", _cell(value)])
+            writer.writerow([f"{PRIORITIES.get(priority, priority)}: {TIMES[name]}", _cell(value)])
     return out.getvalue()

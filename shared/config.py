@@ -71,6 +71,9 @@ class Config:
     counsellor_capacity: int = 3
     watchdog_interval_s: float = 2.0
     session_ttl_s: int = 8 * 3600
+    # A transcript left unread this long is opened anew: its next read is audited again
+    # (handoff/reads.py; reads while it stays open write no further entry).
+    audit_read_window_s: int = 1800
     # The longest wait failed sign-ins can impose on an address or an account (handoff/signin.py).
     signin_max_wait_s: float = 900.0
     # A counsellor message this long after the user last wrote is a follow-up the user did not
@@ -159,6 +162,7 @@ class Config:
             counsellor_capacity=int(env.get("COUNSELLOR_CAPACITY", d.counsellor_capacity)),
             watchdog_interval_s=float(env.get("HANDOFF_WATCHDOG_INTERVAL_S", d.watchdog_interval_s)),
             session_ttl_s=int(env.get("SESSION_TTL_S", d.session_ttl_s)),
+            audit_read_window_s=int(env.get("AUDIT_READ_WINDOW_S", d.audit_read_window_s)),
             signin_max_wait_s=float(env.get("SIGNIN_MAX_WAIT_S", d.signin_max_wait_s)),
             follow_up_after_s=float(env.get("FOLLOW_UP_AFTER_S", d.follow_up_after_s)),
             cookie_secure=env.get("COOKIE_SECURE", d.cookie_secure),

@@ -21,9 +21,11 @@ from handoff.transcript import public_message
 
 
 async def transcript(handoff: Handoff, session: Any, found: Found, after: int) -> Dict[str, Any]:
-    """The case with its messages after ``after``, events, reviews and referrals; the read is audited."""
+    """The case with its messages after ``after``, events, reviews and referrals; audited once per
+    opening, not at each refresh of an open chat (handoff/reads.py)."""
     cid = found.id
-    await handoff.store.run(handoff.store.audit.record, session.username, "read_transcript", cid)
+    if await handoff.reads.opened(session.username, cid):
+        await handoff.store.run(handoff.store.audit.record, session.username, "read_transcript", cid)
     messages = await handoff.store.run(handoff.store.messages, cid, after)
     return {
         **await summary(handoff, session, cid, time.time(), state=found.state, contacts=found.contacts),

@@ -5,17 +5,16 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any, Dict, NoReturn, Optional, Tuple
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from handoff.auth import api_error
 from handoff.errors import HandoffError
+from handoff.local_time import HOTLINE_TZ, day_start  # noqa: F401 (HOTLINE_TZ: re-exported)
 from shared.payload import NotAnObject, json_object
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_REPLY_CHARS = 4000
-HOTLINE_TZ = "Asia/Ho_Chi_Minh"  # periods are the hotline's own days
 
 
 def mask(sender: str) -> str:
@@ -47,7 +46,6 @@ def not_found() -> web.Response:
 
 def period(request: web.Request) -> Tuple[float, float, Optional[str]]:
     """[from, to) in epoch seconds from ?from=YYYY-MM-DD&to=YYYY-MM-DD (both days included), and ?channel=."""
-    zone = ZoneInfo(HOTLINE_TZ)
     try:
         first = dt.date.fromisoformat(request.query["from"])
         last = dt.date.fromisoformat(request.query["to"])
@@ -55,6 +53,18 @@ def period(request: web.Request) -> Tuple[float, float, Optional[str]]:
         raise web.HTTPBadRequest(text=json.dumps({"error": "invalid_period",
                                                   "message": "Cần from và to dạng YYYY-MM-DD."}),
                                  content_type="application/json")
-    start = dt.datetime.combine(first, dt.time(), zone).timestamp()
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone).timestamp()
-    return start, end, request.query.get("channel") or None
+    return day_start(first), day_start(last + dt.timedelta(days=1)), request.query.get("channel") or None
+
+
+def days(request: web.Request) -> Tuple[Optional[float], Optional[float]]:
+    """Like ``period`` with each end optional: [from, to) in epoch seconds, None where not given."""
+    try:
+        first = dt.date.fromisoformat(request.query["from"]) if request.query.get("from") else None
+        last = dt.date.fromisoformat(request.query["to"]) if request.query.get("to") else None
+    except ValueError:
+        raise web.HTTPBadRequest(text=json.dumps({"error": "invalid_period",
+                                                  "message": "Ngày cần dạng YYYY-MM-DD."}),
+                                 content_type="application/json")
+    return (day_start(first) if first else None,
+            day_start(last + dt.timedelta(days=1)) if last else None)
+

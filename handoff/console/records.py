@@ -2,13 +2,16 @@
 its erasure. Each export and erasure is written to the audit log."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
 from handoff.auth import api_error, requires
 from handoff.console.guard import Found
-from handoff.console.http import refuse
+from handoff.console.http import days, refuse
+from handoff.console.vocabulary import AUDIT_ACTIONS
+from handoff.local_time import local_time
 from handoff.retention import erase_conversation
 from handoff.service import Handoff
 from handoff.store import Store
@@ -16,21 +19,32 @@ from handoff.store import Store
 AUDIT_PAGE, AUDIT_PAGE_MAX = 100, 500
 
 
-async def audit_page(store: Store, before: Optional[int], limit: int) -> Dict[str, Any]:
-    page: List[Dict[str, Any]] = await store.run(store.audit.page, before, limit)
-    return {"audit": page, "next": page[-1]["id"] if len(page) == limit else None}
+def readable(entry: Dict[str, Any]) -> Dict[str, Any]:
+    """An entry with what the admin page shows: its Vietnam time and its action in words."""
+    return {**entry, "time": local_time(entry["at"]), "action_name": AUDIT_ACTIONS.get(entry["action"], entry["action"])}
+
+
+async def audit_page(store: Store, before: Optional[int], limit: int, **only: Any) -> Dict[str, Any]:
+    page: List[Dict[str, Any]] = await store.run(functools.partial(store.audit.page, before, limit, **only))
+    return {"audit": [readable(e) for e in page], "next": page[-1]["id"] if len(page) == limit else None}
 
 
 @requires("audit.read")
 async def audit_log(request: web.Request) -> web.Response:
     """The audit log, newest first, a page at a time: ``?limit=`` (100, at most 500) and
-    ``?before=<id>`` (the ``next`` of the previous page; null on the last one)."""
+    ``?before=<id>`` (the ``next`` of the previous page; null on the last one); only one user's
+    (``?actor=``), one action's (``?action=``), and Vietnam days ``?from=``/``?to=`` (YYYY-MM-DD,
+    both included) when given. ``actors`` and ``actions`` are the choices of the page's filters."""
     try:
         limit = min(max(int(request.query.get("limit", AUDIT_PAGE)), 1), AUDIT_PAGE_MAX)
         before = int(request.query["before"]) if "before" in request.query else None
     except ValueError:
         return api_error(400, "invalid_query", "Tham số phân trang không hợp lệ.")
-    return web.json_response(await audit_page(request.app["handoff"].store, before, limit))
+    start, end = days(request)
+    store = request.app["handoff"].store
+    page = await audit_page(store, before, limit, actor=request.query.get("actor") or None,
+                            action=request.query.get("action") or None, start=start, end=end)
+    return web.json_response({**page, "actors": await store.run(store.audit.actors), "actions": AUDIT_ACTIONS})
 
 
 async def export_case(store: Store, cid: str, actor: str) -> Dict[str, Any]:

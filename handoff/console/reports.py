@@ -7,6 +7,7 @@ from aiohttp import web
 from directory.review import rows
 from handoff.auth import requires
 from handoff.console.http import period
+from handoff.local_time import local_date
 from handoff.stats import statistics, to_csv
 
 
@@ -21,9 +22,11 @@ async def stats_csv(request: web.Request) -> web.Response:
     store = request.app["handoff"].store
     start, end, channel = period(request)
     figures = await store.run(statistics, store, start, end, channel)
+    # The object in Vietnam days as the admin page shows it (the query is YYYY-MM-DD).
     await store.run(store.audit.record, request["session"].username, "export_stats",
-                    f"{request.query['from']}..{request.query['to']}")
+                    f"{local_date(start)}–{local_date(end - 1)}")
     name = f"thong-ke-{request.query['from']}-{request.query['to']}.csv"
+    # UTF-8 with a BOM ("utf-8-sig"): without it Excel reads the file as ANSI and mangles "Số cuộc".
     return web.Response(body=to_csv(figures).encode("utf-8-sig"), content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

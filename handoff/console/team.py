@@ -12,7 +12,7 @@ from aiohttp import web
 from handoff.auth import COOKIE, Session, Sessions, api_error, requires
 from handoff.console.http import read_json
 from handoff.console.vocabulary import role_name, vocabulary
-from handoff.permissions import allowed_actions, holds_conversations
+from handoff.permissions import allowed_actions, can, holds_conversations
 from handoff.service import Handoff
 from handoff.signin import Refusal
 from shared.config import ROOT
@@ -21,11 +21,21 @@ QUICK_REPLIES = ROOT / "data" / "quick_replies.yml"
 logger = logging.getLogger(__name__)
 
 
+CONSOLE_PAGE, ADMIN_PAGE = "/console/", "/console/admin/"
+
+
+def home_of(session: Session) -> str:
+    """The page this user works in, by what their role may do: whoever manages accounts has the
+    admin page (accounts, audit log); the others work the line in the console."""
+    return ADMIN_PAGE if can(session, "accounts.read") else CONSOLE_PAGE
+
+
 def me_of(session: Session) -> Dict[str, Any]:
-    """The signed-in user as the page knows them: with the actions their role may take."""
+    """The signed-in user as the page knows them: with the actions their role may take and the
+    page they work in (``home``: a page that is not it sends them there before doing anything)."""
     return {"username": session.username, "display_name": session.display_name, "role": session.role,
             "role_name": role_name(session.role), "capacity": session.capacity, "csrf": session.csrf,
-            "allowed": allowed_actions(session)}
+            "allowed": allowed_actions(session), "home": home_of(session)}
 
 
 async def login(request: web.Request) -> web.Response:
@@ -63,6 +73,7 @@ async def login(request: web.Request) -> web.Response:
 @requires("session.logout")
 async def logout(request: web.Request) -> web.Response:
     await request.app["sessions"].logout(request["session"].token)
+    await request.app["handoff"].reads.closed(request["session"].username)  # a new opening after sign-in
     response = web.json_response({"ok": True})
     response.del_cookie(COOKIE, path="/")
     return response

@@ -50,7 +50,16 @@ STATISTICS: List[List[str]] = [
     ["referral_support", "Chuyển tuyến hỗ trợ"], ["victims_supported", "Nạn nhân được hỗ trợ"],
     ["unanswered_critical", "Khẩn cấp chưa được nhận"]]
 # How the page names the signed-in user's role beside their name.
-ROLE_NAMES = {"supervisor": "giám sát viên", "counsellor": "tư vấn viên"}
+ROLE_NAMES = {"supervisor": "giám sát viên", "counsellor": "tư vấn viên", "admin": "quản trị viên"}
+# The audit log's actions as the admin page shows them (who wrote each: docs/supervisors.md).
+AUDIT_ACTIONS = {
+    "read_transcript": "Mở xem cuộc trò chuyện", "reveal_contact": "Xem thông tin liên hệ",
+    "search": "Tìm kiếm cuộc trò chuyện", "export_stats": "Tải thống kê (CSV)",
+    "export_case": "Xuất dữ liệu một trường hợp", "erase_case": "Xóa dữ liệu một trường hợp",
+    "burst.dismiss": "Bỏ qua nhóm cuộc dồn dập", "retention": "Ẩn danh dữ liệu cũ (tự động)",
+    "create_account": "Tạo tài khoản", "disable_account": "Khóa tài khoản",
+    "enable_account": "Mở khóa tài khoản", "reset_password": "Đặt lại mật khẩu",
+}
 
 
 def role_name(role: str) -> str:

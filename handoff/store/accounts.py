@@ -49,10 +49,21 @@ class AuditLog:
         with self.engine.connect() as db:
             return [as_dict(r) for r in db.execute(sa.select(audit).order_by(audit.c.id))]
 
-    def page(self, before: Optional[int], limit: int) -> List[Dict[str, Any]]:
-        """Up to ``limit`` entries, newest first, older than the entry ``before`` when given."""
+    def page(self, before: Optional[int], limit: int, actor: Optional[str] = None, action: Optional[str] = None,
+             start: Optional[float] = None, end: Optional[float] = None) -> List[Dict[str, Any]]:
+        """Up to ``limit`` entries, newest first, older than the entry ``before`` when given; only
+        those of ``actor``, of ``action``, at or after ``start`` and before ``end``, when given."""
         query = sa.select(audit).order_by(audit.c.id.desc()).limit(limit)
-        if before is not None:
-            query = query.where(audit.c.id < before)
+        wanted = ((before, lambda v: audit.c.id < v), (actor, lambda v: audit.c.actor == v),
+                  (action, lambda v: audit.c.action == v), (start, lambda v: audit.c.at >= v),
+                  (end, lambda v: audit.c.at < v))
+        for value, condition in wanted:
+            if value is not None:
+                query = query.where(condition(value))
         with self.engine.connect() as db:
             return [as_dict(r) for r in db.execute(query)]
+
+    def actors(self) -> List[str]:
+        """Everyone in the log, for the admin page's filter (accounts since removed included)."""
+        with self.engine.connect() as db:
+            return [r[0] for r in db.execute(sa.select(audit.c.actor).distinct().order_by(audit.c.actor))]

@@ -32,6 +32,8 @@ def test_add_list_passwd_disable(monkeypatch, own_store, capsys):
     assert own_store.accounts.get("lan")["active"] is False
     run(monkeypatch, own_store, ["users", "list"])
     assert "lan" in capsys.readouterr().out
+    run(monkeypatch, own_store, ["users", "enable", "lan"])
+    assert own_store.accounts.get("lan")["active"] is True
 
 
 @pytest.mark.parametrize("argv, stdin, error", [

@@ -2,6 +2,7 @@
 (handoff/permissions.py). Each case below fails if a condition set were dropped from a rule or
 a condition from a set; the API tests (test_console_api.py, test_security.py) check that the
 routes ask it, and the page test that the buttons follow it."""
+import asyncio
 import uuid
 from types import SimpleNamespace
 
@@ -9,7 +10,8 @@ import pytest
 
 from handoff.permissions import (CONDITIONS, RULES, SEE, Conversation, allowed, allowed_actions, allowed_on, can,
                                  permissions, satisfied, sees)
-from tests.handoff.conftest import head_of_queue, signed_in, user_says
+from tests.conftest import free_port, start_gateway, stop_gateway
+from tests.handoff.conftest import Console, ensure_user, head_of_queue, signed_in, user_says
 
 
 def user(name, role="counsellor"):
@@ -173,21 +175,68 @@ async def test_the_page_gets_its_words_from_the_api(consoles, store):
     assert words["channels"]["web"] == "Web" and [r[0] for r in words["statistics"]][0] == "contacts_received"
 
 
-async def test_every_transcript_read_is_audited_exactly_once(consoles, store, http, gateway_without_rasa):
+async def test_a_transcript_read_is_audited_once_per_opening_not_per_refresh(consoles, store, http,
+                                                                            gateway_without_rasa):
+    """The page reads an open chat again at each live event and step; one entry per opening:
+    refreshes add none, another user, another chat in between, or a new sign-in open it anew."""
     lan = await signed_in(consoles, store, "perm.audit")
+    minh = await signed_in(consoles, store, "perm.audit2")
     await user_says(http, gateway_without_rasa, uuid.uuid4().hex, "cứu em, họ nhốt em")
     cid = await head_of_queue(lan)
+    await user_says(http, gateway_without_rasa, uuid.uuid4().hex, "cứu em, họ đánh em")
+    _, queue = await lan.call("GET", "/api/queue")
+    other = next(c["id"] for c in queue["waiting"] if c["id"] != cid)
 
-    def reads():
-        return [a for a in store.audit.all() if a["action"] == "read_transcript" and a["object"] == cid]
+    def reads(who, conversation=None):
+        return [a for a in store.audit.all() if a["action"] == "read_transcript"
+                and a["object"] == (conversation or cid) and a["actor"] == who]
 
     await lan.call("GET", "/api/queue")
-    assert reads() == []  # the queue shows no transcript
-    for n in (1, 2):
-        await lan.call("GET", f"/api/conversations/{cid}")
-        assert len(reads()) == n
+    assert reads("perm.audit") == []  # the queue shows no transcript
+    for after in (0, 0, 3):  # the opening, then the page's refreshes of the open chat
+        assert (await lan.call("GET", f"/api/conversations/{cid}?after={after}"))[0] == 200
+    assert len(reads("perm.audit")) == 1
+    await minh.call("GET", f"/api/conversations/{cid}")  # another user: an opening of their own
+    assert len(reads("perm.audit2")) == 1 and len(reads("perm.audit")) == 1
     await lan.call("POST", f"/api/conversations/{cid}/claim")
-    assert len(reads()) == 2
+    await lan.call("GET", f"/api/conversations/{cid}")  # the page re-reads after the claim
+    assert len(reads("perm.audit")) == 1
+    # Another chat opened in the page closes this one: coming back is a new opening.
+    await lan.call("GET", f"/api/conversations/{other}")
+    await lan.call("GET", f"/api/conversations/{cid}")
+    assert len(reads("perm.audit", other)) == 1 and len(reads("perm.audit")) == 2
+    # Signing out ends every opening.
+    await lan.call("POST", "/api/logout")
+    await lan.login("perm.audit")
+    await lan.call("GET", f"/api/conversations/{cid}")
+    assert len(reads("perm.audit")) == 3
+
+
+async def test_a_transcript_left_unread_past_the_window_is_opened_anew(redis, store, http):
+    runner, url = await start_gateway(f"http://127.0.0.1:{free_port()}", redis, store, audit_read_window_s=1)
+    lan = Console(url)
+    try:
+        ensure_user(store, "perm.window")
+        assert (await lan.login("perm.window"))[0] == 200
+        await user_says(http, url, uuid.uuid4().hex, "cứu em, họ nhốt em")
+        cid = await head_of_queue(lan)
+
+        def reads():
+            return [a for a in store.audit.all() if a["action"] == "read_transcript"
+                    and a["object"] == cid and a["actor"] == "perm.window"]
+
+        await lan.call("GET", f"/api/conversations/{cid}")
+        await asyncio.sleep(0.4)
+        await lan.call("GET", f"/api/conversations/{cid}")  # within the window: each read restarts it
+        await asyncio.sleep(0.7)
+        await lan.call("GET", f"/api/conversations/{cid}")  # 1.1 s after the opening, 0.7 s after the last read
+        assert len(reads()) == 1
+        await asyncio.sleep(1.3)
+        await lan.call("GET", f"/api/conversations/{cid}")  # unread longer than the window
+        assert len(reads()) == 2
+    finally:
+        await lan.close()
+        await stop_gateway(runner)
 
 
 @pytest.mark.parametrize("name", sorted(CONDITIONS))

@@ -117,7 +117,7 @@ async def test_a_route_without_an_action_is_refused(redis, store):
 
 async def test_pages_carry_security_headers(site, http):
     _app, url, _cid = site
-    for page in ("/", "/console/"):
+    for page in ("/", "/console/", "/console/admin/"):
         async with http.get(url + page) as r:
             assert r.status == 200
             assert "default-src 'self'" in r.headers["Content-Security-Policy"]

@@ -2,6 +2,7 @@
 import csv
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -94,14 +95,39 @@ async def test_the_csv_export_holds_the_same_figures_and_is_audited(seeded, redi
         assert (await counsellor.call("GET", "/api/stats?from=2026-11-01&to=2026-11-30"))[0] == 403
         async with supervisor.http.get(gateway + period) as r:
             assert r.status == 200 and "attachment" in r.headers["Content-Disposition"]
-            text = (await r.read()).decode("utf-8-sig")
-        rows = {row[1]: row[2] for row in csv.reader(io.StringIO(text))}
-        assert rows["contacts_received"] == "10" and rows["referral_rescue"] == "3"
-        assert rows["unanswered_critical"] == "1" and rows["channel_web"] == "6"
-        assert rows["critical_claim_p90_s"] == "50" and rows["province_Lai Châu"] == "3"
+            raw = await r.read()
+        assert r.headers["Content-Type"].startswith("text/csv")
+        assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel then reads UTF-8 and shows the diacritics
+        lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert lines[0] == ["Chỉ số", "Giá trị"] and all(len(line) == 2 for line in lines)
+        rows = dict(lines[1:])
+        assert rows["Từ ngày"] == "01/11/2026" and rows["Đến ngày"] == "30/11/2026"
+        assert rows["Kênh"] == "Tất cả các kênh"
+        assert re.fullmatch(r"\d\d/\d\d/20\d\d \d\d:\d\d", rows["Xuất lúc (giờ Việt Nam)"])
+        assert rows["Số cuộc tiếp nhận"] == "10" and rows["Chuyển tuyến giải cứu"] == "3"
+        assert rows["Tư vấn tâm lý"] == "2" and rows["Nạn nhân được hỗ trợ"] == "4"
+        assert rows["Trường hợp khẩn cấp chưa được nhận"] == "1"
+        # 5 of the 7 who answered the survey were satisfied: a share, not "1" or 0.714.
+        assert rows["Tỷ lệ hài lòng"] == "71%"
+        assert rows["Số người trả lời khảo sát"] == "7" and rows["Số người hài lòng"] == "5"
+        assert rows["Số cuộc qua kênh Web"] == "6" and rows["Số cuộc qua kênh Zalo"] == "1"
+        assert rows["Số cuộc từ Lai Châu"] == "3" and rows["Số cuộc không rõ tỉnh, thành"] == "7"
+        assert rows["Khẩn cấp: thời gian chờ đến khi được nhận, 90% số cuộc không quá (giây)"] == "50"
+        assert rows["Thường: thời gian đến câu trả lời đầu tiên, trung vị (giây)"] == "330"
+        assert rows["Cao: số cuộc"] == "2"
+        # No English code left: no key, no channel or urgency name the way the JSON spells them.
+        english = re.compile(r"\b(?:contacts|referral|critical|high|normal|channel|province|web|zalo|sms|"
+                             r"telegram|median|p90|satisfied)\b")
+        assert not [cell for line in lines for cell in line if english.search(cell)]
         _, figures = await supervisor.call("GET", "/api/stats?from=2026-11-01&to=2026-11-30")
-        assert int(rows["information"]) == figures["information"] == 4
-        assert ("truong.ca", "export_stats") in [(a["actor"], a["action"]) for a in seeded.audit.all()]
+        assert int(rows["Cung cấp thông tin"]) == figures["information"] == 4
+        assert figures["surveyed"] == 7 and figures["satisfied"] == 5
+        assert ("truong.ca", "export_stats", "01/11/2026–30/11/2026") in [
+            (a["actor"], a["action"], a["object"]) for a in seeded.audit.all()]
+        async with supervisor.http.get(gateway + period + "&channel=zalo") as r:
+            one_channel = dict(list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))[1:])
+        assert one_channel["Kênh"] == "Zalo" and one_channel["Số cuộc tiếp nhận"] == "1"
+        assert one_channel["Tỷ lệ hài lòng"] == "100%"
         status, body = await supervisor.call("GET", "/api/stats?from=hôm-qua&to=2026-11-30")
         assert status == 400 and body["error"] == "invalid_period"
     finally:

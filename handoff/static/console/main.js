@@ -33,6 +33,8 @@ $("logout").addEventListener("click", () => {
 });
 
 function start(user) {
+  // another role's page (admins: /console/admin/), before any live line
+  if (user.home && user.home !== location.pathname) { location.replace(user.home); return; }
   state.me = user;
   $("login-view").hidden = true; $("app-view").hidden = false;
   $("me").textContent = user.display_name + " (" + user.role_name + ")";
