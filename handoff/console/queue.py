@@ -37,6 +37,9 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
         "reasons": contact["reasons"] if contact else [], "trigger_text": trigger,
         "queued_at": queued_at, "wait_s": round(now - queued_at), "returned": state.get("returned") == "1",
         "acked": state.get("acked") == "1", "burst": state.get("burst", ""),
+        # until when its counsellor has to open it (handoff/watchdog.py gives it back after that)
+        "ack_deadline": (float(state.get("ack_deadline") or 0) or None)
+        if state["state"] == "assigned" and state.get("acked") != "1" else None,
         "intake": {"location": state.get("intake_location", ""), "safe_now": state.get("intake_safe_now", ""),
                    "contact": state.get("intake_contact", ""), "do_not_contact": state.get("do_not_contact") == "1"},
         "allowed": allowed_on(session, Conversation.of(cid, state, earlier)),

@@ -1,7 +1,7 @@
 // One conversation: its header (who, why, the intake's answers), the buttons the API allows on it,
 // and the transcript, kept in order as messages and the case's steps arrive.
 import { $, ago, api, chatError, el, may, state, time, word } from "./core.js";
-import { markUnread, unreadOf } from "./cues.js";
+import { markUnread, opened, unreadOf } from "./cues.js";
 import { forgetDraft, switchDraft } from "./composer.js";
 import { showReferrals } from "./referrals.js";
 import { showReview } from "./review.js";
@@ -32,6 +32,10 @@ export function openConversation(id, how) {
   if (switching) { switchDraft(id); lastId = 0; shown = {}; $("transcript").textContent = ""; }
   return api("GET", "/api/conversations/" + id + "?after=0").then((c) => {
     state.current = c; lastId = 0; shown = {}; $("transcript").textContent = "";
+    // Opening a case given to me is my acknowledgement: it stays mine (handoff/watchdog.py).
+    if (c.ack_deadline && may("conversation.ack", c)) {
+      api("POST", "/api/conversations/" + id + "/ack", {}).then(() => { c.ack_deadline = null; opened(id); }).catch(() => {});
+    }
     $("empty").hidden = true; $("chat").hidden = false; chatError(null);
     showHeader(c);
     BUTTONS.forEach((b) => { $(b[0]).hidden = !may(b[1], c); });

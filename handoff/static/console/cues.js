@@ -1,6 +1,6 @@
 // Cues for what must not be missed: unread counts on my chats and in the title, and for a critical
 // case a short tone and a blinking title until the page is looked at.
-import { el } from "./core.js";
+import { $, el, state, word } from "./core.js";
 
 const baseTitle = document.title;
 let titleTimer = null;
@@ -53,4 +53,34 @@ export function criticalAlert() {
     on = !on; document.title = on ? "🔴 KHẨN CẤP – " + baseTitle : plainTitle();
     if (document.hasFocus() && !on) { clearInterval(titleTimer); titleTimer = null; }
   }, 800);
+}
+
+// A case assigned or transferred to me that I have not opened: a notice that asks for it, with the
+// time left before it goes back to the queue (its acknowledgement clock), and a tone if critical.
+let unopened = [], ackTimer = null;
+const announced = {};
+
+export function setUnopened(cases, open) {
+  unopened = cases.filter((c) => c.ack_deadline && !(state.current && state.current.id === c.id));
+  unopened.forEach((c) => {
+    if (!announced[c.id] && c.effective_priority === "critical") criticalAlert();
+    announced[c.id] = true;
+  });
+  $("ack-open").onclick = () => { if (unopened.length) open(unopened[0].id); };
+  drawAckNotice();
+  if (unopened.length && !ackTimer) ackTimer = setInterval(drawAckNotice, 1000);
+}
+
+// Opened (so acknowledged): no longer asked for.
+export function opened(id) { unopened = unopened.filter((c) => c.id !== id); drawAckNotice(); }
+
+function drawAckNotice() {
+  const first = unopened[0];
+  if (!first) { $("ack-notice").hidden = true; clearInterval(ackTimer); ackTimer = null; return; }
+  const left = Math.max(0, Math.round(first.ack_deadline - Date.now() / 1000));
+  $("ack-text").textContent = "Bạn vừa được giao "
+    + (unopened.length > 1 ? unopened.length + " cuộc trò chuyện" : "một cuộc trò chuyện")
+    + " (" + word("priorities", first.effective_priority) + ", " + word("channels", first.channel) + "). Hãy mở trong "
+    + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") + ", nếu không cuộc này sẽ trở lại hàng chờ.";
+  $("ack-notice").hidden = false;
 }

@@ -1,7 +1,7 @@
 // The sidebar: my chats, the queue, the whole line (supervisors), bursts, the team. Each case is a
 // real <button> (Tab reaches it, Enter and Space open it), drawn again on every change.
 import { $, ago, api, el, state, word } from "./core.js";
-import { criticalAlert, setMine, showUnread } from "./cues.js";
+import { criticalAlert, setMine, setUnopened, showUnread } from "./cues.js";
 import { confirmDialog } from "./dialogs.js";
 import { openConversation } from "./conversation.js";
 
@@ -18,6 +18,7 @@ export function refresh() {
     renderCases($("queue"), data.waiting, true); $("queue-count").textContent = data.waiting.length;
     setMine(data.mine);
     renderCases($("mine"), data.mine, false); $("mine-count").textContent = data.mine.length;
+    setUnopened(data.mine, (id) => openConversation(id, { focus: true }));
     if (data.assigned) renderCases($("assigned"), data.assigned, false);
     const banner = $("alert-banner");
     // (alerts come only to those who see the whole line)
