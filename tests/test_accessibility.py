@@ -122,6 +122,23 @@ def test_the_supervisors_console_has_no_serious_violations(browser, console_in_t
     assert_no_serious_violations(browser, "the facts to check again")
 
 
+def test_the_admins_page_has_no_serious_violations(browser, console_in_thread, store):
+    gateway = console_in_thread
+    ensure_user(store, "axe.quantri", "admin")
+    store.audit.record("axe.gs", "export_stats", "01/11/2026–30/11/2026")  # a row in the audit log
+    browser.set_window_size(1366, 768)
+    browser.get(gateway + "/console/")
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "login-username"))).send_keys("axe.quantri")
+    browser.find_element(By.ID, "login-password").send_keys(PASSWORD + "\n")
+    wait(browser).until(lambda b: b.current_url.endswith("/console/admin/"))
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#accounts tbody tr"))
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#audit tbody tr"))
+    assert_no_serious_violations(browser, "accounts and the audit log")
+    browser.find_element(By.CSS_SELECTOR, "#accounts tbody tr button.toggle").click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "disable-dialog")))
+    assert_no_serious_violations(browser, "the dialog that asks before locking an account")
+
+
 def test_the_web_chat_on_a_phone_has_no_serious_violations(browser, console_in_thread):
     browser.set_window_size(390, 844)
     browser.get(console_in_thread + "/")

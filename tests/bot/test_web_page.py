@@ -1,4 +1,6 @@
 """The web chat page in a real headless Chromium, on a phone-sized window."""
+import os
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -67,5 +69,15 @@ def test_a_phone_at_200_percent_zoom_keeps_the_danger_numbers_and_quick_exit_on_
         assert exit_button <= width
         hint = browser.find_element(By.CSS_SELECTOR, "header .hint")
         assert hint.is_displayed() and "113" in hint.text and "111" in hint.text
+        # After an urgent message and its answers, the numbers are still on screen, above the bubbles.
+        browser.find_element(By.ID, "text").send_keys("cuu e, e bi nhot o cty ben cam, ko cho ve")
+        browser.find_element(By.ID, "send").click()
+        WebDriverWait(browser, 30).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#log .msg")) >= 4)
+        assert hint.is_displayed() and hint.rect["y"] + hint.rect["height"] <= height
+        # docs/screenshots/phone-200.png: the phone's pixels (390 × 844) of this 200 % page
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 195, "height": 422, "deviceScaleFactor": 2, "mobile": True})
+        browser.save_screenshot(os.path.join(os.environ.get("SCREENSHOT_DIR", "/tmp"), "phone-200.png"))
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     finally:
         browser.set_window_size(390, 844)
