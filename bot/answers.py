@@ -26,13 +26,17 @@ class Answers:
     def can_answer_early(self) -> bool:
         return self.follow_up is not None
 
+    @property
+    def replied(self) -> bool:
+        return self.first.done()
+
     def send_now(self, texts: List[str]) -> None:
         """The reply to the request, while the turn goes on."""
         if not self.first.done():
             self.first.set_result(list(texts))
 
     async def send(self, texts: List[str]) -> None:
-        """The turn's answers: the reply, or pushed after one already went out."""
+        """The turn's answers: the reply, or pushed after one already went out (once)."""
         if not self.first.done():
             self.first.set_result(list(texts))
         elif texts and self.follow_up is not None:

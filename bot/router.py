@@ -35,6 +35,7 @@ from bot.message_turn import MessageTurn, MessageTurns
 from bot.rasa_client import RasaClient, RasaUnavailable
 from handoff.service import Handoff
 from handoff.texts import PRIVACY_NOTICE, follow_up_received, restricted
+from nlu.person_request import asks_for_a_person
 from nlu.urgency import CRITICAL, Urgency, UrgencyDetector
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,12 @@ class Router:
         async with self.turns.begin_turn(channel, sender, detect=lambda: self.detector.assess(text)) as turn:
             answers.urgency = turn.urgency
             turn.store(text)  # 1. into the transcript, while the steps below work
-            await answers.send(await self._answer(turn, text, answers))
+            replies = await self._answer(turn, text, answers)
+            pushed = answers.replied  # the urgent lane replied already: the rest goes now, in the turn
+            if pushed:
+                await answers.send(replies)
+        if not pushed:  # the reply, once the turn has ended: the message and its answers are stored
+            answers.send_now(replies)
 
     async def _answer(self, turn: MessageTurn, text: str, answers: Answers) -> List[str]:
         handoff, cid, urgency = self.handoff, turn.cid, turn.urgency
@@ -109,6 +115,11 @@ class Router:
         elif before == "bot" and turn.state.get("follow_up") == "1":
             message, _first = await turn.stored()
             await handoff.queue.escalate(cid, "high", "follow_up", ["follow_up"], message["id"], text)
+            turn.state = await handoff.conversations.state(cid)
+        elif before == "bot" and asks_for_a_person(text):
+            # 2b. Asked for a person: queued whatever Rasa reads the rest as (nlu/person_request.py).
+            message, _first = await turn.stored()
+            await handoff.queue.escalate(cid, "normal", "human_request", [], message["id"], text)
             turn.state = await handoff.conversations.state(cid)
         elif before == "bot":
             survey = await handoff.intake.survey_reply(cid, text, turn.state)

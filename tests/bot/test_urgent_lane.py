@@ -18,7 +18,7 @@ from tests.fakes.telegram_api import FakeBotAPI, text_update
 from tests.handoff.conftest import Console, ensure_user, user_receives
 
 URGENT = "tối nay bọn nó chở cả nhóm em qua biên giới, em đang bị nhốt trong kho, cứu em"
-ASKS_WHERE = "bạn đang ở đâu"  # the intake form's first question, which Rasa asks once the case is queued
+ASKS_WHERE = "Trong lúc chờ, bạn cho mình biết bạn đang ở đâu"  # the intake form's first question (Rasa, once queued)
 
 
 class HeldRasa:
@@ -37,6 +37,14 @@ class HeldRasa:
         async with aiohttp.ClientSession() as http:
             async with http.request(request.method, self.target + request.path_qs, data=body, headers=headers) as r:
                 return web.Response(status=r.status, body=await r.read(), content_type=r.content_type)
+
+    async def asked(self) -> None:
+        """Until a user message waits at the gate (the gate is shut: nothing can have passed)."""
+        for _ in range(200):
+            if self.holding:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("Rasa was never asked")
 
     async def start(self) -> web.AppRunner:
         app = web.Application()
@@ -66,7 +74,7 @@ async def test_the_safety_answer_and_the_case_do_not_wait_for_rasa(http, held_ra
         async with http.post(f"{gateway}/webhooks/web", json={"sender": sender, "text": URGENT}) as r:
             assert r.status == 200
             reply = [m["text"] for m in (await r.json())["messages"]]
-        assert held_rasa.holding == 1  # Rasa has not answered yet
+        await held_rasa.asked()  # the turn goes on: Rasa is asked now, and cannot answer yet
         assert sum(t.startswith(SAFETY_OPENING) for t in reply) == 1 and any("vị trí số 1" in t for t in reply)
 
         # The counsellor sees the case and the message now, not after Rasa.
@@ -118,9 +126,10 @@ async def test_on_telegram_rasas_answer_comes_after_the_safety_answer(http, held
     try:
         assert await post_update(http, gateway, text_update(51, chat, URGENT)) == 200
         first = api.to(chat)
-        assert held_rasa.holding == 1 and first[0].startswith(SAFETY_OPENING) and "vị trí số 1" in first[1]
+        await held_rasa.asked()
+        assert first[0].startswith(SAFETY_OPENING) and "vị trí số 1" in first[1]
         held_rasa.gate.set()
-        for _ in range(100):
+        for _ in range(600):  # Rasa's first answer after a start can take seconds
             if any(ASKS_WHERE in t for t in api.to(chat)):
                 break
             await asyncio.sleep(0.1)

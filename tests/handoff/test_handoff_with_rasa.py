@@ -86,7 +86,7 @@ async def test_a_person_moved_across_the_border_tonight_is_queued_critical_with_
 async def test_an_urgent_message_the_first_check_misses_is_escalated_by_the_nlu(http, gateway, redis):
     # The gateway's first check (the text alone) rates this message normal; Rasa's urgent_rescue
     # intent sends it to the rescue action, whose check with the intent escalates it.
-    text = "em muốn về nhà mà không ai cho"
+    text = "em muon ve que ma ho bat o lai"
     assert default_detector().assess(text).level == "normal"
     assert default_detector().assess(text, {"urgent_rescue": 0.95}).is_urgent
     await user_says(http, gateway, uuid.uuid4().hex, text)
