@@ -69,8 +69,13 @@ async def test_action_server_down(own_backend, crash_gateway, http, store, redis
     gateway, person = crash_gateway, uuid.uuid4().hex
     own_backend.kill(own_backend.actions)
     try:
-        # A request for a person needs a custom action: the person hears the numbers, not silence.
+        # A request for a person is queued by the gateway itself (nlu/person_request.py), not by the
+        # custom action that is down: the person hears their place in line and the numbers.
         replies = await user_says(http, gateway, person, "cho mình gặp nhân viên tư vấn với")
+        assert any("vị trí số 1" in r and "111" in r for r in replies)
+        assert (await redis.hget(f"hl:conv:{store.find_conversation('web', person)}", "trigger")) == b"human_request"
+        # A message whose answer needs a custom action (the fallback): the numbers, not silence.
+        replies = await user_says(http, gateway, uuid.uuid4().hex, "qwerty uiop zxcv")
         assert replies and UNAVAILABLE in replies[0] and "111" in replies[0]
         # Answers that need no action still come from the bot.
         assert answered_by_the_bot(await user_says(http, gateway, person, "số điện thoại đường dây nóng là gì"))
