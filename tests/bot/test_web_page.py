@@ -74,9 +74,11 @@ def test_a_phone_at_200_percent_zoom_keeps_the_danger_numbers_and_quick_exit_on_
         browser.find_element(By.ID, "send").click()
         WebDriverWait(browser, 30).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#log .msg")) >= 4)
         assert hint.is_displayed() and hint.rect["y"] + hint.rect["height"] <= height
-        # docs/screenshots/phone-200.png: the phone's pixels (390 × 844) of this 200 % page
+        # docs/screenshots/phone-200.png: the phone's pixels (390 × 844) of this 200 % page, at the
+        # safety answer
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                 {"width": 195, "height": 422, "deviceScaleFactor": 2, "mobile": True})
+        browser.execute_script("var m = document.querySelectorAll('#log .msg'); m[2].scrollIntoView();")
         browser.save_screenshot(os.path.join(os.environ.get("SCREENSHOT_DIR", "/tmp"), "phone-200.png"))
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     finally:
