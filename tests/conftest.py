@@ -222,6 +222,12 @@ def serve_gateway_in_a_thread(rasa_url, store, token=""):
 
 
 @pytest.fixture
+def console_in_thread(store):
+    """The gateway in a thread with Rasa down (nothing listens on its port): the console's own pages."""
+    yield from serve_gateway_in_a_thread(f"http://127.0.0.1:{free_port()}", store)
+
+
+@pytest.fixture
 def gateway_in_thread(backend, store):
     """The gateway on its own event loop in a thread, for blocking clients (Selenium)."""
     yield from serve_gateway_in_a_thread(backend.rasa_url, store, backend.token)

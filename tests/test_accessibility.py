@@ -8,29 +8,17 @@ import os
 import urllib.request
 import uuid
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.accessibility import axe_violations, described
-from tests.conftest import free_port, serve_gateway_in_a_thread
 from tests.handoff.conftest import PASSWORD, ensure_user
 from tests.handoff.test_console_buttons import URGENT, post, sign_in_by_keyboard
-from tests.handoff.test_console_page import open_case
+from tests.handoff.test_console_page import open_case, wait
 
 # docs/screenshots/ is made this way: SCREENSHOT_DIR=docs/screenshots
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp")
 HIGH = "e muon gap tu van vien, cong ty giu ho chieu cua e"
-
-
-@pytest.fixture
-def console_in_thread(store):
-    yield from serve_gateway_in_a_thread(f"http://127.0.0.1:{free_port()}", store)
-
-
-def wait(browser, seconds=20):
-    return WebDriverWait(browser, seconds)
 
 
 def screenshot(browser, name):

@@ -3,29 +3,18 @@ down: every step is a key pressed (Tab, Shift+Tab, Enter, Space, arrows, Escape,
 click, and each place Tab reaches on the way shows where focus is."""
 import uuid
 
-import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import free_port, page_texts, serve_gateway_in_a_thread
+from tests.conftest import page_texts
 from tests.handoff.conftest import PASSWORD, ensure_user
 from tests.handoff.test_console_buttons import URGENT, post
-from tests.handoff.test_console_page import _online
+from tests.handoff.test_console_page import _online, wait
 
 REPLY = "Chị là tư vấn viên đây, em đang ở đâu?"
 NOTE = "Người dùng có thể đang bị theo dõi điện thoại."
-
-
-@pytest.fixture
-def console_in_thread(store):
-    yield from serve_gateway_in_a_thread(f"http://127.0.0.1:{free_port()}", store)
-
-
-def wait(browser, seconds=20):
-    return WebDriverWait(browser, seconds)
 
 
 def press(browser, *keys):

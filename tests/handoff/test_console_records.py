@@ -4,25 +4,13 @@ a supervisor's review is saved on the contact it was opened for, with a form tha
 import time
 import uuid
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import free_port, serve_gateway_in_a_thread
 from tests.handoff.conftest import ensure_user
 from tests.handoff.test_console_buttons import URGENT, post, sign_in_by_keyboard
-from tests.handoff.test_console_page import open_case
-
-
-@pytest.fixture
-def console_in_thread(store):
-    yield from serve_gateway_in_a_thread(f"http://127.0.0.1:{free_port()}", store)
-
-
-def wait(browser, seconds=20):
-    return WebDriverWait(browser, seconds)
+from tests.handoff.test_console_page import open_case, wait
 
 
 def claim_next(browser, held):
