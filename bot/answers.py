@@ -35,9 +35,7 @@ class Answers:
         if not self.first.done():
             self.first.set_result(list(texts))
 
-    async def send(self, texts: List[str]) -> None:
-        """The turn's answers: the reply, or pushed after one already went out (once)."""
-        if not self.first.done():
-            self.first.set_result(list(texts))
-        elif texts and self.follow_up is not None:
+    async def push(self, texts: List[str]) -> None:
+        """Answers after the reply went out, through the channel's push."""
+        if texts and self.follow_up is not None:
             await self.follow_up(texts)

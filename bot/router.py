@@ -98,7 +98,7 @@ class Router:
             replies = await self._answer(turn, text, answers)
             pushed = answers.replied  # the urgent lane replied already: the rest goes now, in the turn
             if pushed:
-                await answers.send(replies)
+                await answers.push(replies)
         if not pushed:  # the reply, once the turn has ended: the message and its answers are stored
             answers.send_now(replies)
 
