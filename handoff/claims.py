@@ -5,7 +5,7 @@ handoff/transfers.py. Each change is one Lua script (handoff/lua/), then one rec
 from __future__ import annotations
 
 import time
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from redis.asyncio import Redis
 
@@ -16,7 +16,8 @@ from handoff.errors import HandoffError, not_yours
 from handoff.events import Event, Events
 from handoff.keys import Keys
 from handoff.listeners import Consoles
-from handoff.outcomes import FOLLOW_UP_OUTCOMES, OUTCOMES, VICTIM_STATUS
+from handoff.closing import ended_with_survey, record
+from handoff.outcomes import FOLLOW_UP_OUTCOMES
 from handoff.queue import Queue
 from handoff.store import Store
 from shared.config import Config
@@ -118,19 +119,19 @@ class Claims:
                                              greet="stepped_away" if greeted == "1" else ""))
         return True
 
-    async def close(self, cid: str, counsellor: str, outcomes: List[str], victim: str) -> None:
-        unknown = [o for o in outcomes if o not in OUTCOMES]
-        if not outcomes or unknown:
-            raise HandoffError("invalid_outcome", "Hãy chọn ít nhất một kết quả trong danh sách.", status=400)
-        if victim not in VICTIM_STATUS:
-            raise HandoffError("invalid_victim", "Hãy chọn tình trạng nạn nhân trong danh sách.", status=400)
+    async def close(self, cid: str, counsellor: str, outcomes: List[str], victim: str = "unknown",
+                    columns: Optional[Dict[str, Any]] = None) -> int:
+        """End the contact ``counsellor`` holds with what they recorded: ``columns`` (the close
+        form's, handoff/closing.py) or, from callers that only know them, the outcomes and victim
+        status. Returns the contact's id."""
+        columns = dict(columns) if columns is not None else record({"outcomes": outcomes, "victim": victim})
+        outcomes = columns["outcomes"]
         await self.held(cid, counsellor)
         now = time.time()
         # A rescue or support referral keeps the case open for follow-up (docs/architecture.md,
         # "Follow-up"): no "ended", no survey; the person's next message goes to a counsellor.
         follow_up = bool(FOLLOW_UP_OUTCOMES & set(outcomes))
-        ended = not follow_up and outcomes not in (["no_counselling"], ["abusive"])
-        survey = texts.SURVEY_ORDER[0] if ended else ""
+        survey = texts.SURVEY_ORDER[0] if not follow_up and ended_with_survey(columns) else ""
         status, contact = pair(await self._close(
             keys=[self.keys.conversation(cid), self.keys.assigned, self.keys.agent(counsellor)],
             args=[cid, counsellor, survey, "1" if follow_up else ""]))
@@ -138,9 +139,11 @@ class Claims:
             raise not_yours()
         state = await self.conversations.state(cid)
         await self.events.record_event(Event("closed", cid, counsellor, "assigned", "bot", int(contact), now,
-                                             detail={"outcomes": outcomes, "victim": victim, "follow_up": follow_up},
-                                             contact_update={"closed_at": now, "outcomes": outcomes, "victim": victim},
+                                             detail={"outcomes": outcomes, "victim": columns["victim"],
+                                                     "contact_type": columns["contact_type"], "follow_up": follow_up},
+                                             contact_update={"closed_at": now, **columns},
                                              state=state, survey=survey))
+        return int(contact)
 
     async def dismiss_burst(self, burst: str, supervisor: str) -> int:
         """Close every waiting case of a burst (handoff/bursts.py) as abuse; how many were closed.

@@ -17,7 +17,9 @@ The named conditions (``CONDITIONS``):
 - ``handled_before``: the user handled one of the conversation's contacts (escalations);
 - ``waiting``: the conversation waits in the queue;
 - ``live``: it waits in the queue or a counsellor holds it;
-- ``has_contact``: it was escalated at least once (there is a contact to review).
+- ``has_contact``: it was escalated at least once (there is a contact to review);
+- ``works_on``: about a case (``Case``), the user leads it, opened it, holds one of its tasks or
+  handled one of its contacts.
 
 A condition written ``not owner`` holds when ``owner`` does not. A conversation a user may not
 see (``can(session, "conversation.read", target)`` without the role part) is answered as if it did
@@ -83,7 +85,15 @@ class Conversation:
                    str(payload.get("counsellor", "") or ""))
 
 
-Condition = Callable[[Any, Conversation], bool]
+@dataclass(frozen=True)
+class Case:
+    """What access depends on, about one case (docs/cases.md): who works on it."""
+
+    id: int
+    workers: FrozenSet[str] = field(default_factory=frozenset)  # lead, opener, task holders, contacts' counsellors
+
+
+Condition = Callable[[Any, Any], bool]
 
 CONDITIONS: Dict[str, Condition] = {
     "supervisor": lambda session, c: session.role == "supervisor",
@@ -93,6 +103,7 @@ CONDITIONS: Dict[str, Condition] = {
     "waiting": lambda session, c: c.state == "queued",
     "live": lambda session, c: c.state in ("queued", "assigned"),
     "has_contact": lambda session, c: c.contacts > 0,
+    "works_on": lambda session, c: session.username in getattr(c, "workers", ()),
 }
 
 ConditionSets = Tuple[Tuple[str, ...], ...]
@@ -117,7 +128,11 @@ RULES: Dict[str, ConditionSets] = {
     "conversation.review": (("supervisor", "has_contact"),),
     "conversation.export": (("admin",),),
     "conversation.erase": (("admin",),),
+    # cases: a supervisor sees every case, a counsellor those they work on
+    "case.read": (("supervisor",), ("works_on",)),
+    "case.update": (("supervisor",), ("works_on",)),
 }
+CASE_ACTIONS = ("case.read", "case.update")
 
 
 def holds(name: str, session: Any, target: Conversation) -> bool:
@@ -137,8 +152,8 @@ def sees(session: Any, target: Conversation) -> bool:
     return satisfied(SEE, session, target)
 
 
-def can(session: Any, action: str, target: Optional[Conversation] = None) -> bool:
-    """May this user do ``action`` (on ``target``, when the action is about a conversation)?"""
+def can(session: Any, action: str, target: Optional[Any] = None) -> bool:
+    """May this user do ``action`` (on ``target``, a ``Conversation`` or a ``Case``, when the action is about one)?"""
     if session is None or session.role not in allowed(action):
         return False
     if target is None:
@@ -147,9 +162,10 @@ def can(session: Any, action: str, target: Optional[Conversation] = None) -> boo
     return rule is not None and satisfied(rule, session, target)
 
 
-def allowed_on(session: Any, target: Conversation) -> List[str]:
-    """The actions this user may take on this conversation, for the page to offer."""
-    return [action for action in RULES if can(session, action, target)]
+def allowed_on(session: Any, target: Any) -> List[str]:
+    """The actions this user may take on this conversation or case, for the page to offer."""
+    actions = CASE_ACTIONS if isinstance(target, Case) else [a for a in RULES if a not in CASE_ACTIONS]
+    return [action for action in actions if can(session, action, target)]
 
 
 def allowed_actions(session: Any) -> List[str]:

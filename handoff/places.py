@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -29,6 +29,18 @@ def _names() -> Dict[str, str]:
                 if example:
                     names[fold(example)] = proper
     return dict(sorted(names.items(), key=lambda kv: -len(kv[0])))
+
+
+CURRENT_PROVINCES = 34  # since the 2025 merger
+
+
+@functools.lru_cache(maxsize=1)
+def provinces() -> List[str]:
+    """The 34 provinces a counsellor records a contact under: the lookup's first proper names."""
+    data = yaml.safe_load(PROVINCES_FILE.read_text(encoding="utf-8"))["nlu"]
+    lookup = next(item for item in data if item.get("lookup") == "province")
+    names = [line.strip().lstrip("-").strip() for line in lookup["examples"].splitlines()]
+    return [name for name in names if name and name[0].isupper()][:CURRENT_PROVINCES]
 
 
 def province_in(text: str) -> Optional[str]:

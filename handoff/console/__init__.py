@@ -6,6 +6,7 @@ per domain object:
 - ``queue``: the queue, the whole line for supervisors, bursts;
 - ``conversations``: one conversation's transcript and the steps on it (claim, reply, transfer,
   close, contact details, take over, reassign, restrict);
+- ``cases``: cases, their follow-up tasks and checklist, and logged calls (docs/cases.md);
 - ``review``: finding contacts and reviewing them; ``referrals``: referrals and their status;
 - ``records``: the audit log, a person's export and erasure; ``reports``: statistics and facts;
 - ``accounts``: console accounts, for admins' page (``/console/admin/``).
@@ -23,7 +24,7 @@ from aiohttp import web
 
 from directory import default_directory
 from handoff.auth import COOKIE
-from handoff.console import accounts, conversations, queue, records, referrals, reports, review, team
+from handoff.console import accounts, cases, conversations, queue, records, referrals, reports, review, team
 from handoff.console.http import STATIC_DIR, mask  # noqa: F401 (mask: re-exported)
 from handoff.console.team import ADMIN_PAGE, CONSOLE_PAGE, home_of, load_quick_replies
 
@@ -79,6 +80,7 @@ def setup(app: web.Application) -> None:
     r.add_get("/api/conversations", review.search)
     r.add_get("/api/audit", records.audit_log)
     accounts.routes(r)
+    cases.routes(r)
     r.add_post("/api/referrals/{rid}", referrals.update_referral)
     r.add_post("/api/bursts/{bid}/dismiss", queue.dismiss_burst)
     r.add_get("/api/stats.csv", reports.stats_csv)

@@ -11,6 +11,8 @@ from typing import Any, Dict, Optional
 from aiohttp import web
 
 from handoff.auth import requires
+from handoff.closing import record
+from handoff.console import cases
 from handoff.console.guard import NOT_YOURS, Found, find, on_conversation
 from handoff.console.http import MAX_REPLY_CHARS, not_found, read_json, refuse
 from handoff.console.queue import summary
@@ -104,11 +106,13 @@ async def _transfer(request, handoff: Handoff, found: Found):
 
 
 async def _close(request, handoff: Handoff, found: Found):
+    """The close form (handoff/closing.py); with ``case_id``, the contact joins that case."""
     body = await read_json(request)
-    outcomes, victim = body.get("outcomes"), body.get("victim", "unknown")
-    if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
-        refuse(400, "invalid_outcome", "Hãy chọn ít nhất một kết quả trong danh sách.")
-    await handoff.claims.close(found.id, request["session"].username, outcomes, str(victim))
+    columns = record(body)
+    case = await cases.writable(handoff, request["session"], body["case_id"]) if body.get("case_id") else None
+    contact = await handoff.claims.close(found.id, request["session"].username, [], columns=columns)
+    if case is not None:
+        await handoff.store.run(handoff.store.cases.attach, case.id, contact, request["session"].username)
 
 
 async def _contact(request, handoff: Handoff, found: Found):

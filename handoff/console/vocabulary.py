@@ -7,11 +7,15 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from directory import Directory
+from handoff.calls import call_lines
+from handoff.framework import CASE_ROLES, CASE_STATUSES, indicators, labels
 from handoff.outcomes import OUTCOMES, VICTIM_STATUS
+from handoff.places import provinces
 from handoff.referrals import STATUSES, partners
 
 PRIORITIES = {"critical": "Khẩn cấp", "high": "Cao", "normal": "Thường"}
-CHANNELS = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS"}
+CHANNELS = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS", "phone": "Điện thoại",
+            "walk_in": "Gặp trực tiếp"}
 STATES = {"queued": "đang chờ", "assigned": "đang tư vấn", "bot": "bot"}
 REASONS = {
     "distress_call": "kêu cứu", "confinement": "bị giam giữ", "violence": "bạo lực",
@@ -40,6 +44,7 @@ EVENTS = {
     "blocked": "hạn chế người gửi", "unblocked": "bỏ hạn chế người gửi",
     "referral_opened": "mở chuyển tuyến", "referral_updated": "cập nhật chuyển tuyến",
 }
+INDICATOR_GROUPS = {"means_of_control": "Cách kiểm soát nạn nhân", "means_of_recruitment": "Cách tuyển mộ, đưa đi"}
 REFERRAL_KINDS = {"rescue": "Giải cứu", "support": "Hỗ trợ"}
 REFERRAL_STATUSES = dict(zip(STATUSES, ("mới", "đã gửi", "đã tiếp nhận", "đã đóng")))
 # The rows of the statistics panel, in order (the CSV's longer labels: handoff/stats.py).
@@ -59,7 +64,13 @@ AUDIT_ACTIONS = {
     "burst.dismiss": "Bỏ qua nhóm cuộc dồn dập", "retention": "Ẩn danh dữ liệu cũ (tự động)",
     "create_account": "Tạo tài khoản", "disable_account": "Khóa tài khoản",
     "enable_account": "Mở khóa tài khoản", "reset_password": "Đặt lại mật khẩu",
+    "read_case": "Mở xem hồ sơ", "export_chi": "Tải báo cáo theo khung CHI",
+    "export_cases": "Tải dữ liệu hồ sơ ẩn danh",
 }
+# A case's timeline steps (handoff/store/cases.py kinds).
+CASE_EVENTS = {"opened": "mở hồ sơ", "contact_added": "thêm lần liên hệ", "note": "ghi chú",
+               "person_added": "thêm người liên quan", "status": "đổi trạng thái", "task_added": "thêm việc cần làm",
+               "task_done": "hoàn thành việc", "indicator": "cập nhật dấu hiệu"}
 
 
 def role_name(role: str) -> str:
@@ -71,4 +82,11 @@ def vocabulary(directory: Directory) -> Dict[str, Any]:
     return {"outcomes": OUTCOMES, "victim_status": VICTIM_STATUS, "partners": partners(directory),
             "priorities": PRIORITIES, "channels": CHANNELS, "states": STATES, "reasons": REASONS,
             "triggers": TRIGGERS, "roles": MESSAGE_ROLES, "referral_kinds": REFERRAL_KINDS,
-            "referral_statuses": REFERRAL_STATUSES, "statistics": STATISTICS, "events": EVENTS}
+            "referral_statuses": REFERRAL_STATUSES, "statistics": STATISTICS, "events": EVENTS,
+            # issue 17: the close and log-call form, cases (docs/cases.md)
+            "contact_types": labels("contact_types"), "categories": labels("categories"),
+            "age_groups": labels("age_groups"), "sexes": labels("sexes"), "provinces": provinces(),
+            "lines": call_lines(directory),
+            "case_statuses": CASE_STATUSES, "case_roles": CASE_ROLES, "case_events": CASE_EVENTS,
+            "indicators": [{"id": i.id, "label": i.label, "group": i.group} for i in indicators()],
+            "indicator_groups": INDICATOR_GROUPS}

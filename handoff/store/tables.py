@@ -1,7 +1,7 @@
 """The durable record's tables, in one metadata that every data-access class of handoff/store/
 uses; the engine; how a row reads back.
 
-SQLAlchemy Core (1.4, as Rasa 3.6 ships it); SQLite by default, PostgreSQL through DATABASE_URL.
+SQLAlchemy Core (2.x, the services' runtime); SQLite by default, PostgreSQL through DATABASE_URL.
 """
 from __future__ import annotations
 
@@ -52,6 +52,15 @@ contacts = sa.Table(
     sa.Column("victim", sa.String(16)),
     sa.Column("survey_satisfied", sa.Boolean),
     sa.Column("survey_helped", sa.Boolean),
+    # Recorded at closing, for chats and logged calls alike (data/contact_framework.yml, docs/cases.md).
+    sa.Column("contact_type", sa.String(32)),
+    sa.Column("category", sa.String(32)),
+    sa.Column("age_group", sa.String(16)),
+    sa.Column("sex", sa.String(16)),
+    sa.Column("province", sa.String(64)),
+    sa.Column("line", sa.String(32)),  # a logged call: the hotline number it came in on
+    sa.Column("duration_s", sa.Float),  # a logged call or walk-in: how long it lasted
+    sa.Column("case_id", sa.Integer, index=True),
 )
 
 messages = sa.Table(
@@ -108,6 +117,67 @@ referrals = sa.Table(
     sa.Column("updated_at", sa.Float, nullable=False),
 )
 
+# A case groups the contacts about one situation (docs/cases.md): its people, tasks, checklist
+# decisions and timeline hang from it.
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # open / referred / closed
+    sa.Column("counsellor", sa.String(64)),  # who leads it
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("closed_at", sa.Float),
+)
+
+case_people = sa.Table(
+    "case_people", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(32), nullable=False),  # person_at_risk / caller / suspected_trafficker
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("age_group", sa.String(16)),
+    sa.Column("sex", sa.String(16)),
+    sa.Column("added_by", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+case_tasks = sa.Table(
+    "case_tasks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("due", sa.String(10), nullable=False),  # a Vietnam date, YYYY-MM-DD
+    sa.Column("assignee", sa.String(64), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),  # open / done
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("done_by", sa.String(64)),
+    sa.Column("done_at", sa.Float),
+)
+
+# Only what a counsellor decided about an indicator of data/indicators.yml; proposals are
+# computed from the contacts' reason tags each time the case is read.
+case_indicators = sa.Table(
+    "case_indicators", metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("indicator", sa.String(64), primary_key=True),
+    sa.Column("decision", sa.String(16), nullable=False),  # confirmed / rejected
+    sa.Column("decided_by", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+case_events = sa.Table(
+    "case_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default="{}"),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 audit = sa.Table(
     "audit", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -136,6 +206,21 @@ def create_engine(url: str) -> sa.engine.Engine:
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def add_missing_columns(engine: sa.engine.Engine) -> None:
+    """Columns added to a table since a database was made (``create_all`` makes missing tables,
+    not missing columns): added here, nullable, so a line's existing record opens unchanged."""
+    inspector = sa.inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable and not column.primary_key:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as db:
+                    db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
 
 
 def like(value: str) -> str:

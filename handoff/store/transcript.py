@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from handoff.store.accounts import Accounts, AuditLog
 from handoff.store.referrals import Referrals
 from handoff.store.reviews import Reviews
-from handoff.store.tables import (as_contact, as_dict, contacts, conversations, create_engine, events, messages,
-                                  metadata)
+from handoff.store.cases import Cases
+from handoff.store.tables import (add_missing_columns, as_contact, as_dict, contacts, conversations, create_engine,
+                                  events, messages, metadata)
 
 # One statement with bound parameters: building ``insert().values(...)`` for each message cost
 # more CPU than SQLite's own work (docs/performance.md, "How the goals were reached").
@@ -36,10 +37,12 @@ class Store:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        add_missing_columns(engine)
         self.accounts = Accounts(engine)
         self.audit = AuditLog(engine)
         self.reviews = Reviews(engine)
         self.referrals = Referrals(engine)
+        self.cases = Cases(engine)
 
     @classmethod
     def from_url(cls, url: str) -> "Store":

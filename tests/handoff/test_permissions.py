@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from handoff.permissions import (CONDITIONS, RULES, SEE, Conversation, allowed, allowed_actions, allowed_on, can,
+from handoff.permissions import (CONDITIONS, RULES, SEE, Case, Conversation, allowed, allowed_actions, allowed_on, can,
                                  permissions, satisfied, sees)
 from tests.conftest import free_port, start_gateway, stop_gateway
 from tests.handoff.conftest import Console, ensure_user, head_of_queue, signed_in, user_says
@@ -30,6 +30,10 @@ NEVER_ESCALATED = Conversation("c5", "bot", "", frozenset(), 0)
 HELD_BY_HOA = Conversation("c6", "assigned", "hoa", frozenset({"hoa"}), 1)
 
 ALL = [WAITING, HELD_BY_LAN, HELD_BY_MINH, WITH_BOT, NEVER_ESCALATED, HELD_BY_HOA]
+LANS_CASE = Case(1, frozenset({"lan"}))  # lan leads it
+SHARED_CASE = Case(2, frozenset({"lan", "minh"}))  # minh holds a task on it
+CASES = [LANS_CASE, SHARED_CASE]
+CASE_CONDITIONS = {"works_on"}  # conditions about a case, not a conversation
 OWNER_ACTIONS = ("conversation.ack", "conversation.message", "conversation.transfer", "conversation.close",
                  "conversation.refer")
 
@@ -242,5 +246,14 @@ async def test_a_transcript_left_unread_past_the_window_is_opened_anew(redis, st
 @pytest.mark.parametrize("name", sorted(CONDITIONS))
 def test_each_condition_decides_some_case(name):
     """Dropping a condition would change an answer: each one is true and false somewhere."""
-    results = {CONDITIONS[name](who, c) for who in (LAN, MINH, HOA, ADMIN) for c in ALL}
+    targets = CASES if name in CASE_CONDITIONS else ALL
+    results = {CONDITIONS[name](who, c) for who in (LAN, MINH, HOA, ADMIN) for c in targets}
     assert results == {True, False}
+
+
+def test_a_case_is_seen_by_supervisors_and_those_who_work_on_it():
+    assert can(LAN, "case.read", LANS_CASE) and can(LAN, "case.update", LANS_CASE)
+    assert not can(MINH, "case.read", LANS_CASE) and can(MINH, "case.update", SHARED_CASE)
+    assert all(can(HOA, action, case) for action in ("case.read", "case.update") for case in CASES)
+    assert not any(can(ADMIN, "case.read", case) for case in CASES)  # admins' role holds no case
+    assert allowed_on(MINH, LANS_CASE) == [] and allowed_on(LAN, LANS_CASE) == ["case.read", "case.update"]
