@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional
 from aiohttp import web
 
 from handoff.auth import api_error, requires
+from handoff.cases import view
 from handoff.console.guard import Found
 from handoff.console.http import days, refuse
 from handoff.console.vocabulary import AUDIT_ACTIONS
@@ -47,13 +48,20 @@ async def audit_log(request: web.Request) -> web.Response:
     return web.json_response({**page, "actors": await store.run(store.audit.actors), "actions": AUDIT_ACTIONS})
 
 
+def cases_of_conversation(store: Store, cid: str) -> List[Dict[str, Any]]:
+    """The cases holding one of the conversation's contacts, whole (a data subject's export)."""
+    ids = sorted({c["case_id"] for c in store.contacts_of(cid) if c.get("case_id")})
+    return [view(store, case_id, []) for case_id in ids]
+
+
 async def export_case(store: Store, cid: str, actor: str) -> Dict[str, Any]:
     """Everything kept about one conversation, for a data subject's request; audited."""
     await store.run(store.audit.record, actor, "export_case", cid)
     return {"conversation": await store.run(store.conversation, cid),
             "contacts": await store.run(store.contacts_of, cid),
             "messages": await store.run(store.messages, cid), "events": await store.run(store.events, cid),
-            "reviews": await store.run(store.reviews.of_conversation, cid)}
+            "reviews": await store.run(store.reviews.of_conversation, cid),
+            "cases": await store.run(cases_of_conversation, store, cid)}
 
 
 async def erase_case(handoff: Handoff, found: Found, actor: str) -> None:
