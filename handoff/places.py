@@ -36,7 +36,9 @@ CURRENT_PROVINCES = 34  # since the 2025 merger
 
 @functools.lru_cache(maxsize=1)
 def provinces() -> List[str]:
-    """The 34 provinces a counsellor records a contact under: the lookup's first proper names."""
+    """The 34 provinces a counsellor records a contact under: the lookup lists them first, capitalised,
+    before the former names still in use (kept in that order; this file is also Rasa training data,
+    so an edit retrains the model)."""
     data = yaml.safe_load(PROVINCES_FILE.read_text(encoding="utf-8"))["nlu"]
     lookup = next(item for item in data if item.get("lookup") == "province")
     names = [line.strip().lstrip("-").strip() for line in lookup["examples"].splitlines()]
