@@ -95,7 +95,8 @@ def test_a_supervisor_sees_the_whole_lines_buttons(browser, console_in_thread, s
     assert browser.find_element(By.ID, "supervisor-panel").is_displayed()
     assert "giám sát viên" in browser.find_element(By.ID, "me").text
     wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#search-urgency option")) == 4)
-    assert page_texts(browser, "#stats-channel option") == ["Tất cả", "Web", "Telegram", "Zalo", "SMS"]
+    assert page_texts(browser, "#stats-channel option") == ["Tất cả", "Web", "Telegram", "Zalo", "SMS", "Điện thoại",
+                                                                 "Gặp trực tiếp"]
     wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#queue .case.critical"))).click()
     wait(browser).until(EC.visibility_of_element_located((By.ID, "takeover-btn")))
     assert shown(browser) == {"claim-btn", "contact-btn", "takeover-btn", "reassign-btn", "block-btn",

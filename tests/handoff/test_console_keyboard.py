@@ -122,7 +122,7 @@ def test_a_counsellor_and_a_supervisor_work_by_keyboard_alone(browser, console_i
     wait(browser).until(lambda b: any(REPLY in t for t in page_texts(b, "#transcript .msg.counsellor")))
     tab_to(browser, "#close-btn", back=True)
     press(browser, Keys.ENTER)
-    wait(browser).until(lambda b: focused(b, "#close-dialog input"))  # focus moved into the dialog
+    wait(browser).until(lambda b: focused(b, "#close-type"))  # into the dialog: its first field, the contact's type
     tab_to(browser, "input[name=outcome][value=information]")
     press(browser, Keys.SPACE)
     tab_to(browser, "#close-confirm")

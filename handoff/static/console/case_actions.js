@@ -1,8 +1,11 @@
 // The steps on the open case from its header: claim, reveal the contact, take over, transfer or
-// reassign, close, restrict the sender. Each dialog starts clean for the case it is opened on:
-// nothing ticked or typed for one person is ever offered again for another (issue 16).
-import { $, api, chatError, el, state, word } from "./core.js";
+// reassign, close (with the contact's record, the form of a logged call), restrict the sender.
+// Each dialog starts clean for the case it is opened on: nothing ticked or typed for one person is
+// ever offered again for another (issue 16).
+import { $, api, chatError, el, may, state, word } from "./core.js";
 import { openDialog } from "./dialogs.js";
+import { fillRecord, readRecord, resetRecord } from "./record_form.js";
+import { fillCaseChoices } from "./case_list.js";
 import { leaveConversation, openConversation } from "./conversation.js";
 import { refresh, team } from "./sidebar.js";
 
@@ -24,29 +27,41 @@ $("takeover-btn").addEventListener("click", () => {
   post("takeover").then(() => { reopen(); refresh(); }).catch(chatError);
 });
 
-// --- close: outcomes and the victim status, reset at every opening ---------------------------
+// --- close: the contact's record (record_form.js), reset at every opening; the province the
+// person named is chosen already, and the contact may join a case -----------------------------
+const closeBox = () => $("close-form").querySelector(".record");
+
 export function fillCloseChoices(options) {
-  const outcomes = $("outcomes"), victim = $("victim");
-  outcomes.querySelectorAll("label").forEach((n) => n.remove());
-  victim.querySelectorAll("label").forEach((n) => n.remove());
-  const choice = (box, type, name, key, text) => {
-    const label = el("label"), input = el("input"); input.type = type; input.name = name; input.value = key;
-    label.appendChild(input); label.appendChild(document.createTextNode(text)); box.appendChild(label);
-  };
-  Object.keys(options.outcomes).forEach((k) => choice(outcomes, "checkbox", "outcome", k, options.outcomes[k]));
-  Object.keys(options.victim_status).forEach((k) => choice(victim, "radio", "victim", k, options.victim_status[k]));
+  // every outcome a counsellor may choose ("Không cần tư vấn" included; "abusive" is a burst's mark)
+  fillRecord(closeBox(), options, Object.keys(options.outcomes).filter((k) => k !== "abusive"));
 }
+
+// The province named in the latest contact (the gateway's "place" events), else in any before it.
+function namedProvince(c) {
+  const latest = c.contacts.length ? c.contacts[c.contacts.length - 1].id : null;
+  const places = (c.events || []).filter((e) => e.kind === "place" && e.detail && e.detail.province);
+  const own = places.filter((e) => e.contact_id === latest);
+  const pick = (own.length ? own : places).slice(-1)[0];
+  return pick ? pick.detail.province : null;
+}
+
+let closingCase = null;  // the case the contact already belongs to, if any
 $("close-btn").addEventListener("click", () => {
-  document.querySelectorAll("input[name=outcome]").forEach((b) => { b.checked = false; });
-  document.querySelectorAll("input[name=victim]").forEach((r) => { r.checked = r.value === "unknown"; });
+  const c = current();
+  resetRecord(closeBox(), namedProvince(c));
+  const latest = c.contacts.length ? c.contacts[c.contacts.length - 1] : null;
+  closingCase = latest && latest.case_id ? String(latest.case_id) : "";
+  $("close-case-field").hidden = !may("case.update", state.me);
+  fillCaseChoices($("close-case"), { none: "Không gắn", selected: closingCase });
   $("close-error").textContent = "";
   openDialog($("close-dialog"));
 });
 $("close-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const outcomes = Array.from(document.querySelectorAll("input[name=outcome]:checked"), (b) => b.value);
-  const victim = document.querySelector("input[name=victim]:checked");
-  post("close", { outcomes, victim: victim ? victim.value : "unknown" })
+  const body = readRecord(closeBox());
+  const chosen = $("close-case").value;
+  if (chosen && chosen !== closingCase) body.case_id = Number(chosen);
+  post("close", body)
     .then(() => { $("close-dialog").close("ok"); reopen(); refresh(); })
     .catch((e) => { $("close-error").textContent = e.message; });
 });

@@ -1,10 +1,11 @@
 // One conversation: its header (who, why, the intake's answers), the buttons the API allows on it,
 // and the transcript, kept in order as messages and the case's steps arrive.
-import { $, ago, api, chatError, el, may, state, time, word } from "./core.js";
+import { $, ago, api, chatError, el, may, showView, state, time, word } from "./core.js";
 import { markUnread, opened, unreadOf } from "./cues.js";
 import { forgetDraft, switchDraft } from "./composer.js";
 import { showReferrals } from "./referrals.js";
 import { showReview } from "./review.js";
+import { showCaseLink } from "./case_link.js";
 
 let lastId = 0, shown = {};
 
@@ -24,9 +25,11 @@ export function leaveConversation(notice) {
 }
 
 // Opens (or draws again) a case. ``how.contact``: the contact a review is for (a search result's);
-// ``how.focus``: move focus to the case (a person chose it, not a live redraw).
+// ``how.focus``: move focus to the case (a person chose it, not a live redraw); it takes the place
+// of a case's page if one was open.
 export function openConversation(id, how) {
   how = how || {};
+  if (how.focus) { showView("chat"); state.case = null; }
   if (unreadOf(id)) markUnread(id, 0);
   const switching = !state.current || state.current.id !== id;
   if (switching) { switchDraft(id); lastId = 0; shown = {}; $("transcript").textContent = ""; }
@@ -41,6 +44,7 @@ export function openConversation(id, how) {
     BUTTONS.forEach((b) => { $(b[0]).hidden = !may(b[1], c); });
     showReferrals(c);
     showReview(c, how.contact);
+    showCaseLink(c);
     addMessages(c.messages); addEvents(c.events);
     document.querySelectorAll("button.case").forEach((n) => {
       n.classList.toggle("selected", n.dataset.id === id);

@@ -5,7 +5,8 @@
 // (GET /api/quick-replies, handoff/console/vocabulary.py), the actions allowed on each case in its
 // "allowed" list and those of the signed-in user in /api/me (handoff/permissions.py).
 // One object, so that every module reads the value of now (me, options, the open case).
-export const state = { me: null, options: null, current: null };
+// ``current``: the open conversation; ``case``: the case whose page is open (case_page.js).
+export const state = { me: null, options: null, current: null, case: null };
 
 export const $ = (id) => document.getElementById(id);
 
@@ -52,10 +53,55 @@ export function time(ts) {
 }
 export function dateTime(ts) { return new Date(ts * 1000).toLocaleString("vi-VN"); }
 
-// A select's choices after its first ("Tất cả"), from a vocabulary.
+// The hotline's clock is Vietnam's, whatever the laptop's zone (cases, calls, follow-ups).
+const ZONE = "Asia/Ho_Chi_Minh";
+export function vnDateTime(ts) {
+  return new Date(ts * 1000).toLocaleString("vi-VN", { timeZone: ZONE, hour: "2-digit", minute: "2-digit",
+                                                       day: "2-digit", month: "2-digit", year: "numeric" });
+}
+// Vietnam's wall clock at ``ms`` as a datetime-local value: YYYY-MM-DDTHH:MM.
+export function vnLocal(ms) {
+  const p = {};
+  new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+                                     minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(ms))
+    .forEach((x) => { p[x.type] = x.value; });
+  return p.year + "-" + p.month + "-" + p.day + "T" + p.hour + ":" + p.minute;
+}
+// Today in Vietnam (YYYY-MM-DD), or ``days`` later.
+export function vnDate(days) { return vnLocal(Date.now() + (days || 0) * 86400000).slice(0, 10); }
+// A YYYY-MM-DD date as Vietnamese write it: 05/12/2026.
+export function dayText(iso) { return iso ? iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : ""; }
+
+// A select's choices after its first ("Tất cả"), from a vocabulary: code -> words, or a list of
+// names that are their own codes (provinces).
 export function fillSelect(select, words) {
   while (select.options.length > 1) select.remove(1);
-  Object.keys(words).forEach((k) => { const o = el("option", "", words[k]); o.value = k; select.appendChild(o); });
+  const pairs = Array.isArray(words) ? words.map((w) => [w, w]) : Object.keys(words).map((k) => [k, words[k]]);
+  pairs.forEach((p) => { const o = el("option", "", p[1]); o.value = p[0]; select.appendChild(o); });
+}
+
+// A list drawn again with ``items`` (each focusable part with a ``data-key``), unless nothing
+// changed (``same``: what it shows, as a string); focus stays on the part the keyboard was on.
+const drawnAs = new WeakMap();
+export function redraw(list, items, same) {
+  if (same !== undefined && drawnAs.get(list) === same) return;
+  drawnAs.set(list, same);
+  const focused = list.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+  list.replaceChildren(...items);
+  const again = focused && list.querySelector('[data-key="' + focused + '"]');
+  if (again) again.focus();
+}
+
+// The main area shows a conversation (or the notice in its place) or a case's page.
+export function showView(name) { document.querySelector(".layout").dataset.view = name; }
+export function viewing(name) { return (document.querySelector(".layout").dataset.view || "chat") === name; }
+
+// A short word of what just happened, in the header (role=status: a screen reader hears it).
+let notifyTimer = null;
+export function notify(text) {
+  $("top-status").textContent = text;
+  clearTimeout(notifyTimer);
+  notifyTimer = setTimeout(() => { $("top-status").textContent = ""; }, 8000);
 }
 
 // An error shown under the open case (role=alert, so a screen reader hears it).

@@ -2,14 +2,17 @@
 // cancels (the browser's own <dialog> behaviour), and focus comes back to what opened it, so that
 // someone working by keyboard never loses their place. No window.prompt or window.confirm: those
 // cannot be labelled, styled or tested, and block the live line while they are open.
-import { $ } from "./core.js";
+import { $, viewing } from "./core.js";
 
 const openers = new WeakMap();
 const FIELDS = "input:not([type=hidden]):not([disabled]), select, textarea, button:not([disabled])";
 
 // Where focus goes when the opener has gone (a redrawn list, a hidden button): the open case's
-// transcript, else the notice that takes its place.
-function fallback() { return $("chat").hidden ? $("empty") : $("transcript"); }
+// transcript, else the notice that takes its place; on a case's page, its title.
+function fallback() {
+  if (viewing("case")) return $("case-title");
+  return $("chat").hidden ? $("empty") : $("transcript");
+}
 
 function visible(node) { return node && node.isConnected && node.getClientRects().length > 0; }
 

@@ -1,6 +1,6 @@
 // The console's entry point: sign-in, then every panel once the API has said who this is and
 // given the page its words. Each panel is a module of its own (docs/counsellors.md, "The page").
-import { $, api, fillSelect, may, state, whenSignedOut } from "./core.js";
+import { $, api, fillSelect, may, showView, state, whenSignedOut } from "./core.js";
 import "./dialogs.js";
 import { connect, disconnect } from "./live.js";
 import { refresh } from "./sidebar.js";
@@ -10,6 +10,10 @@ import { fillCloseChoices } from "./case_actions.js";
 import "./referrals.js";
 import "./review.js";
 import "./reports.js";
+import { fillCallForm, showCallButton } from "./calls.js";
+import { fillCasePage } from "./case_page.js";
+import "./case_list.js";
+import "./tasks.js";
 
 function showLogin() {
   state.me = null;
@@ -28,7 +32,7 @@ $("login-form").addEventListener("submit", (event) => {
 $("logout").addEventListener("click", () => {
   // A shared laptop: the next person signs in on an empty form, with nothing of this shift left open.
   forgetTab(); $("login-username").value = ""; $("chat").hidden = true; $("empty").hidden = false;
-  state.current = null;
+  state.current = null; state.case = null; showView("chat");
   api("POST", "/api/logout", {}).finally(showLogin);
 });
 
@@ -41,10 +45,14 @@ function start(user) {
   // the whole line, review, statistics, facts
   $("supervisor-panel").hidden = !may("queue.line", user);
   document.querySelector(".layout").classList.toggle("wide", may("queue.line", user));
+  // calls and cases (issue 17): the button on top, the follow-ups and the cases in the sidebar
+  showCallButton(user);
+  $("tasks-panel").hidden = !may("task.read", user);
+  $("cases-panel").hidden = !may("case.read", user);
   // The words first: the lists show them.
   api("GET", "/api/quick-replies").then((data) => {
     state.options = data;
-    fillQuickReplies(data.quick_replies); fillCloseChoices(data);
+    fillQuickReplies(data.quick_replies); fillCloseChoices(data); fillCallForm(data); fillCasePage(data);
     fillSelect($("search-outcome"), data.outcomes);
     fillSelect($("search-urgency"), data.priorities);
     fillSelect($("stats-channel"), data.channels);

@@ -1,6 +1,8 @@
-// Supervisors' reports: the hotline's categories as bars with the CSV for reports, and the
-// directory's facts to check again (data/directory.yml).
+// Supervisors' reports: the hotline's categories as bars (calls beside chats: charts.js), the
+// downloads (the figures' CSV, the CHI report, the anonymised case export: real links for the
+// chosen period), and the directory's facts to check again (data/directory.yml).
 import { $, api, el, state } from "./core.js";
+import { drawSplit } from "./charts.js";
 
 function statsQuery() {
   return "from=" + $("stats-from").value + "&to=" + $("stats-to").value
@@ -13,6 +15,17 @@ const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Mi
 const first = today.slice(0, 8) + "01";
 $("stats-from").value = first; $("stats-to").value = today;
 $("search-from").value = first; $("search-to").value = today;
+
+// Each download is a link to the period chosen now (a supervisor may open it in a new tab, or
+// save it); the server audits every export.
+function downloads() {
+  const period = "from=" + $("stats-from").value + "&to=" + $("stats-to").value;
+  $("stats-csv").href = "/api/stats.csv?" + statsQuery();
+  $("chi-csv").href = "/api/reports/chi.csv?" + period;
+  $("cases-csv").href = "/api/reports/cases.csv?" + period;
+}
+["stats-from", "stats-to", "stats-channel"].forEach((id) => $(id).addEventListener("change", downloads));
+downloads();
 
 $("stats-form").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -28,11 +41,8 @@ $("stats-form").addEventListener("submit", (event) => {
     box.appendChild(el("div", "", "Khẩn cấp: nhận sau trung vị " + (c.claim_median_s === null ? "–" : Math.round(c.claim_median_s) + " giây")
       + ", 90% trong " + (c.claim_p90_s === null ? "–" : Math.round(c.claim_p90_s) + " giây")));
     if (s.satisfied_share !== null) box.appendChild(el("div", "", "Hài lòng: " + Math.round(100 * s.satisfied_share) + "%"));
-  }).catch((e) => { $("stats").textContent = e.message; });
-});
-$("stats-csv").addEventListener("click", (event) => {
-  event.preventDefault();
-  window.location.href = "/api/stats.csv?" + statsQuery();
+    drawSplit($("stats-split"), s);
+  }).catch((e) => { $("stats").textContent = e.message; $("stats-split").textContent = ""; });
 });
 
 $("facts-show").addEventListener("click", () => {

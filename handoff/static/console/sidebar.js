@@ -1,5 +1,6 @@
 // The sidebar: my chats, the queue, the whole line (supervisors), bursts, the team. Each case is a
-// real <button> (Tab reaches it, Enter and Space open it), drawn again on every change.
+// real <button> (Tab reaches it, Enter and Space open it), drawn again on every change. The lists
+// of other modules ("Việc cần làm", "Hồ sơ") are read again with it (``onRefresh``).
 import { $, ago, api, el, state, word } from "./core.js";
 import { criticalAlert, setMine, setUnopened, showUnread } from "./cues.js";
 import { confirmDialog } from "./dialogs.js";
@@ -9,6 +10,9 @@ let refreshTimer = null, presenceKnown = false, counsellors = [];
 
 // The team as last read (the transfer dialog offers from it).
 export function team() { return counsellors; }
+
+const alsoOnRefresh = [];
+export function onRefresh(read) { alsoOnRefresh.push(read); }
 
 export function refreshSoon() { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 150); }
 
@@ -31,6 +35,7 @@ export function refresh() {
     if (data.bursts) renderBursts(data.bursts, data.circuit);
   }).catch(() => {});
   api("GET", "/api/counsellors").then((data) => { renderTeam(data.counsellors); }).catch(() => {});
+  alsoOnRefresh.forEach((read) => read());
 }
 
 function renderTeam(list) {
