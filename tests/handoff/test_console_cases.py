@@ -126,7 +126,7 @@ def test_a_counsellor_logs_a_call_works_a_case_and_a_supervisor_reads_the_month(
     # She confirms the two indicators on the case page; who decided shows.
     for indicator in ("restricts_movement", "withholds_documents"):
         click(browser, f'#case-indicators button[data-key="ind-confirmed-{indicator}"]')
-        wait(browser).until(lambda b: indicator_state(b, indicator).startswith("Đã xác nhận · hoso.lan"))
+        wait(browser).until(lambda b: indicator_state(b, indicator).startswith("Đã xác nhận · Hoso.Lan"))
     assert store.cases.confirmed([case["id"]]) == {case["id"]: {"restricts_movement", "withholds_documents"}}
     assert browser.find_element(By.CSS_SELECTOR, '[data-key="ind-confirmed-withholds_documents"]'
                                 ).get_attribute("aria-pressed") == "true"
@@ -153,15 +153,23 @@ def test_a_counsellor_logs_a_call_works_a_case_and_a_supervisor_reads_the_month(
     assert [(t["title"], t["status"], t["done_by"]) for t in store.cases.tasks(case["id"])] == [
         ("Hỏi trung tâm hỗ trợ đã liên hệ chưa", "done", "hoso.lan"), ("Gọi lại cho mẹ chị H.", "open", None)]
 
-    # A note; the timeline has every step in order.
+    # Who called, a note; the timeline has every step in order.
+    choose(browser, "case-person-role", "caller")
+    browser.find_element(By.ID, "case-person-description").send_keys("mẹ của chị H.")
+    choose(browser, "case-person-age", "26+")
+    browser.find_element(By.ID, "case-person-add").click()
+    wait(browser).until(lambda b: page_texts(b, "#case-people li") == ["Người gọi, người báo tin: mẹ của chị H. · Trên 25 tuổi"])
     browser.find_element(By.ID, "case-note-text").send_keys("Hẹn gọi lại khi chị H. an toàn.")
     browser.find_element(By.ID, "case-note-add").click()
     wait(browser).until(lambda b: any("Hẹn gọi lại khi chị H. an toàn." in t for t in page_texts(b, "#case-timeline li")))
     steps = [t.split("\n")[-1].split(":")[0] for t in page_texts(browser, "#case-timeline li")]
     assert steps == ["mở hồ sơ", "thêm lần liên hệ", "thêm lần liên hệ", "cập nhật dấu hiệu", "cập nhật dấu hiệu",
-                     "thêm việc cần làm", "thêm việc cần làm", "hoàn thành việc", "ghi chú"], steps
+                     "thêm việc cần làm", "thêm việc cần làm", "hoàn thành việc", "thêm người liên quan", "ghi chú"], steps
     browser.execute_script("document.querySelector('.case-body').scrollTop = 0")
     case_screenshots(browser)
+    choose(browser, "case-status", "referred")  # her case is with the support centre now
+    wait(browser).until(lambda b: b.find_element(By.ID, "case-status-badge").text == "Đã chuyển tuyến")
+    assert store.cases.get(case["id"])["status"] == "referred"
 
     # Found by the words of its title.
     browser.find_element(By.ID, "cases-q").send_keys("bavet")

@@ -9,6 +9,8 @@ import { completeTask, dueBadge, refreshTasks } from "./tasks.js";
 import { refreshCases } from "./case_list.js";
 
 const LOGGED = ["phone", "walk_in"];  // contacts logged after they end: no transcript to read
+// A colleague by the name the team knows them by (the sidebar's list), else their username.
+const who = (username) => (team().find((p) => p.username === username) || {}).display_name || username;
 
 // Opens (or draws again) case ``id``; ``how.focus``: a person chose it, focus goes to its title.
 export function openCase(id, how) {
@@ -75,8 +77,8 @@ function draw(c) {
   const editable = may("case.update", c);
   $("case-status-badge").className = "badge status-" + c.status; $("case-status-badge").textContent = c.status_name;
   $("case-title").textContent = c.title;
-  $("case-meta").textContent = "Mở lúc " + vnDateTime(c.created_at) + " bởi " + c.created_by
-    + (c.counsellor !== c.created_by ? " · phụ trách: " + c.counsellor : "");
+  $("case-meta").textContent = "Mở lúc " + vnDateTime(c.created_at) + " bởi " + who(c.created_by)
+    + (c.counsellor !== c.created_by ? " · phụ trách: " + who(c.counsellor) : "");
   $("case-status-field").hidden = !editable; $("case-status").value = c.status;
   document.querySelectorAll("#case-page form").forEach((f) => { f.hidden = !editable; });
   fillAssignees();  // the team as last read
@@ -99,7 +101,7 @@ function drawContacts(c) {
     const li = el("li", "contact");
     const head = word("channels", k.channel) + " · " + vnDateTime(k.queued_at)
       + (k.duration_s ? " · " + Math.round(k.duration_s / 60) + " phút" : "")
-      + (k.line ? " · số " + k.line : "") + (k.counsellor ? " · " + k.counsellor : "");
+      + (k.line ? " · số " + k.line : "") + (k.counsellor ? " · " + who(k.counsellor) : "");
     li.appendChild(el("strong", "", head));
     li.appendChild(el("div", "", contactText(k)));
     if (LOGGED.indexOf(k.channel) < 0) {
@@ -142,7 +144,7 @@ function indicator(i, editable) {
   if (i.state) {
     let said = STATES[i.state];
     if (i.state === "proposed" && i.proposed_by.length) said += " (" + i.proposed_by.map((r) => word("reasons", r)).join(", ") + ")";
-    if (i.decided_by) said += " · " + i.decided_by + " · " + vnDateTime(i.decided_at);
+    if (i.decided_by) said += " · " + who(i.decided_by) + " · " + vnDateTime(i.decided_at);
     text.appendChild(el("span", "state " + i.state, said));
   }
   li.appendChild(text);
@@ -172,8 +174,8 @@ function drawTasks(c, editable) {
     if (t.status === "open") line.appendChild(dueBadge(t.due, today));
     line.appendChild(el("strong", "", t.title));
     li.appendChild(line);
-    li.appendChild(el("div", "muted", "Giao cho " + t.assignee + (t.status === "done"
-      ? " · đã xong lúc " + vnDateTime(t.done_at) + " (" + t.done_by + ")" : " · hạn " + dayText(t.due))));
+    li.appendChild(el("div", "muted", "Giao cho " + who(t.assignee) + (t.status === "done"
+      ? " · đã xong lúc " + vnDateTime(t.done_at) + " (" + who(t.done_by) + ")" : " · hạn " + dayText(t.due))));
     if (t.status === "open" && editable) {
       const done = el("button", "secondary small", "Đánh dấu xong");
       done.type = "button"; done.dataset.key = "task-done-" + t.id;
@@ -211,7 +213,7 @@ function detailOf(e, c) {
     case "note": return d.text || "";
     case "status": return word("case_statuses", d.previous) + " → " + word("case_statuses", d.status);
     case "person_added": return word("case_roles", d.role);
-    case "task_added": return (d.title || "") + " · hạn " + dayText(d.due) + " · giao cho " + d.assignee;
+    case "task_added": return (d.title || "") + " · hạn " + dayText(d.due) + " · giao cho " + who(d.assignee);
     case "task_done": return d.title || "";
     case "indicator": {
       const i = c.indicators.find((x) => x.id === d.indicator);
@@ -229,7 +231,7 @@ function detailOf(e, c) {
 function drawTimeline(c) {
   const items = c.timeline.map((e) => {
     const li = el("li", "step " + e.kind);
-    li.appendChild(el("span", "who", vnDateTime(e.at) + " · " + e.actor));
+    li.appendChild(el("span", "who", vnDateTime(e.at) + " · " + who(e.actor)));
     const said = detailOf(e, c);
     li.appendChild(el("span", "", word("case_events", e.kind) + (said ? ": " + said : "")));
     return li;
