@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from handoff.case_export import case_export, fields, suppress
-from handoff.framework import codes, labels
+from handoff.framework import codes, indicators, labels
 from handoff.stats import LABELS
 from handoff.store import Store
 from handoff.store.tables import cases, contacts
@@ -91,8 +91,8 @@ CASES = {
     "B": ("Chị Mai ở khu Kim Bài", 4, ["call2"], [], ["restricts_communication", "debt_bondage"], [], "referred"),
     "C": ("Em Thảo, karaoke Móng Cái", 5, ["walk1"], [], [], ["threats"], "closed"),
     # the person at risk is a man of 40; the chat was his sister's
-    "D": ("Anh Tuấn trên tàu cá", 8, ["chat2"], [("person_at_risk", "anh Tuấn, 40 tuổi, tàu cá Thọ Quang", "26+", "male")],
-         [], [], None),
+    "D": ("Anh Tuấn trên tàu cá", 8, ["chat2"],
+          [("person_at_risk", "anh Tuấn, 40 tuổi, tàu cá Thọ Quang", "26+", "male")], [], [], None),
     "E": ("Anh Khoa mất liên lạc", 12, [], [("person_at_risk", "anh Khoa, em họ của người gọi", "26+", "male")],
          ["false_promises"], [], None),
     "F": ("Anh Long, xưởng gạch", 6, ["call3"], [], [], [], None),
@@ -222,7 +222,8 @@ EXPORTED = [  # one per case opened in February, with MIN_CELL = 3
     export_row(**MAN_26, exploitation={"isForcedLabour"}, text=1),  # D: the person at risk, not the chat's
     export_row(**MAN_26, indicators={"meansOfControlFalsePromises"}),  # E: no contact
     export_row(**MAN_26, exploitation={"isForcedLabour"}, phone=1),  # F
-    export_row(**MAN_26, exploitation={"isForcedLabour", "typeOfLabourIllicitActivities"}, phone=1),  # J: Cà Mau blanked
+    # J: its province, Cà Mau, is the only one: blanked alone
+    export_row(**MAN_26, exploitation={"isForcedLabour", "typeOfLabourIllicitActivities"}, phone=1),
     export_row(year=None, phone=1),  # G: Female, 26+, Adult, alone: every quasi-identifier blanked
 ]
 
@@ -320,6 +321,8 @@ def without_ids(rows):
 
 def check_case_export(answer, sheet, ids):
     assert answer["min_cell"] == MIN_CELL and answer["fields"] == fields() and sheet[0] == fields()
+    # one column per htcds field of data/indicators.yml: the two indicators sharing one write it once
+    assert {i.htcds for i in indicators()} <= set(fields()) and fields().count("meansOfControlRestrictsMovement") == 1
     assert without_ids(answer["cases"]) == without_ids(EXPORTED)
     # the CSV is the same rows, blanks for nulls
     as_read = [dict(zip(sheet[0], row)) for row in sheet[1:]]
@@ -382,7 +385,8 @@ async def test_a_seeded_month_gives_the_same_figures_in_every_report(line, month
     assert len(month_store.audit.all()) == audit_before + 5  # refused and malformed requests export nothing
 
     # at the default threshold, eight cases are too few to show any quasi-identifier
-    default = await month_store.run(case_export, month_store, feb(1, 0), feb(28, 23) + 3600, Config().case_export_min_cell)
+    default = await month_store.run(case_export, month_store, feb(1, 0), feb(28, 23) + 3600,
+                                    Config().case_export_min_cell)
     assert len(default) == len(EXPORTED)
     assert all(row[name] is None for row in default for name in ("yearOfRegistration", "gender", "ageBroad",
                                                                   "majorityStatus", "province"))
