@@ -118,6 +118,10 @@ class Config:
     sms_max_parts: int = 6
     # Transcripts older than this are anonymised by the daily retention job (handoff/retention.py).
     retention_days: float = 180.0
+    # The anonymised case export (handoff/case_export.py) blanks any value, and then any
+    # combination, of its quasi-identifiers held by fewer cases than this; 11 is the Counter
+    # Trafficking Data Collaborative's k. Raise it for a small line rather than lower it.
+    case_export_min_cell: int = 11
     # Error reports (shared/errors.py); off when empty.
     sentry_dsn: str = ""
     sentry_environment: str = "production"
@@ -200,6 +204,7 @@ class Config:
             sms_coding=env.get("SMS_CODING", d.sms_coding),
             sms_max_parts=int(env.get("SMS_MAX_PARTS", d.sms_max_parts)),
             retention_days=float(env.get("RETENTION_DAYS", d.retention_days)),
+            case_export_min_cell=int(env.get("CASE_EXPORT_MIN_CELL", d.case_export_min_cell)),
             sentry_dsn=env.get("SENTRY_DSN", d.sentry_dsn),
             sentry_environment=env.get("SENTRY_ENVIRONMENT", d.sentry_environment),
             send_attempts=int(env.get("SEND_ATTEMPTS", d.send_attempts)),
