@@ -49,9 +49,12 @@ async def test_a_logged_call_refuses_what_the_form_does_not_offer(consoles, stor
         assert (status, body["error"]) == (400, error), change
         assert "message" in body and body["message"]
     assert len(store.reviews.search(0, 2 ** 40, channel="phone", counsellor="lan-calls")) == before
-    # a silent call needs no outcome, and keeps none
+    # a silent call needs no outcome, and keeps none; an abusive one is counted by its type, not
+    # dropped from the figures like a dismissed burst
     status, body = await lan.call("POST", "/api/calls", {**CALL, "contact_type": "silent", "duration_min": 1})
     assert status == 200 and body["contact"]["outcomes"] == [] and body["contact"]["contact_type"] == "silent"
+    status, body = await lan.call("POST", "/api/calls", {**CALL, "contact_type": "abusive", "outcomes": ["abusive"]})
+    assert status == 200 and body["contact"]["outcomes"] == [] and body["contact"]["contact_type"] == "abusive"
 
 
 async def test_a_case_groups_a_chat_and_a_call_with_its_checklist_and_tasks(consoles, store, gateway_without_rasa,
