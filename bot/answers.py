@@ -4,7 +4,9 @@ Without a follow-up channel, all of them at once, when the turn ends: the reply 
 With one (the channel's push: the web chat's long poll, a provider's send API), the urgent lane:
 the first ``send_now`` is the reply to the request, sent before Rasa is asked, and every answer
 after it is pushed through ``follow_up`` as it comes. A person in danger has the safety steps in
-well under a second however long Rasa's backlog is (bot/router.py, step 2).
+well under a second however long Rasa's backlog is (bot/router.py, step 2). The same way, a turn
+that must wait for Rasa (admission control, a slow answer) replies at once that the person will be
+answered in a moment, and its answers follow.
 """
 from __future__ import annotations
 
@@ -34,6 +36,14 @@ class Answers:
         """The reply to the request, while the turn goes on."""
         if not self.first.done():
             self.first.set_result(list(texts))
+
+    async def send(self, texts: List[str]) -> None:
+        """The reply if none went yet, else a push: nothing is lost to a reply sent meanwhile (the
+        router's acknowledgement of a slow turn)."""
+        if not self.first.done():
+            self.first.set_result(list(texts))
+        else:
+            await self.push(texts)
 
     async def push(self, texts: List[str]) -> None:
         """Answers after the reply went out, through the channel's push."""

@@ -89,13 +89,15 @@ def create_app(
         r = redis or connect(config.redis_url, config.redis_max_connections)
         s = store or Store.from_url(config.database_url)
         async with aiohttp.ClientSession() as session:
-            rasa = RasaClient(session, config.rasa_url, config.rasa_timeout_s, config.rasa_token)
+            rasa = RasaClient(session, config.rasa_url, config.rasa_timeout_s, config.rasa_token,
+                              config.rasa_max_in_flight, config.rasa_admission_wait_s)
             outbound = Outbound(config)
             handoff = Handoff(r, s, config, deliver=outbound.deliver, bot=rasa, directory=app["directory"])
-            # A turn outlasts the longest handling: two Rasa calls (answer, intake form) and the store.
-            turns = Turns(r, lease_s=2 * config.rasa_timeout_s + 5)
+            # A turn outlasts the longest handling: two Rasa calls (answer, intake form), each after
+            # its wait for admission, and the store.
+            turns = Turns(r, lease_s=2 * (config.rasa_timeout_s + config.rasa_admission_wait_s) + 5)
             router = Router(rasa, detector or default_detector(), app["directory"], handoff,
-                            MessageTurns(turns, handoff), config.rate_limit_per_min)
+                            MessageTurns(turns, handoff), config.rate_limit_per_min, config.reply_wait_s)
             inbox = Inbox(r, router, outbound)
             outbox = web_channel.Outbox(r)
             outbound.register(web_channel.CHANNEL, outbox.send, labels=True)  # the page labels each message

@@ -5,13 +5,21 @@ of them, chosen by a stable hash of its id, so every gateway picks the same one;
 when that server refuses the connection (it is down, so it did not see the message)
 does the message go to the next. The gateway's per-conversation turn (bot/turns.py)
 keeps two servers from ever working on one conversation at once.
+
+Admission control (issue 19): at most ``max_in_flight`` user messages are sent to one server at
+once, from this gateway. Past that, a message waits for a free place in arrival order
+(``asyncio.Semaphore`` wakes its waiters first come, first served), at most ``admission_wait_s``;
+then it is sent anyway, so that a backlog delays an answer but never loses it. ``saturated`` tells
+the router to acknowledge such a message at once (bot/router.py). ``in_flight`` counts what each
+server is working on, for the bench and the logs.
 """
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import zlib
-from typing import Any, Dict, List, Sequence
+from typing import Any, AsyncIterator, Dict, List, Sequence
 from urllib.parse import quote
 
 import aiohttp
@@ -26,7 +34,7 @@ class RasaUnavailable(Exception):
 
 class RasaClient:
     def __init__(self, session: aiohttp.ClientSession, base_urls: str | Sequence[str], timeout_s: float,
-                 token: str = "") -> None:
+                 token: str = "", max_in_flight: int = 0, admission_wait_s: float = 10.0) -> None:
         self._session = session
         urls = base_urls.split(",") if isinstance(base_urls, str) else base_urls
         self._bases = [u.strip().rstrip("/") for u in urls if u.strip()]
@@ -35,6 +43,36 @@ class RasaClient:
         # Every request carries the token: the Rasa server refuses any without it (tools/rasa_server.py).
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.served: Dict[str, int] = collections.Counter()  # requests answered, per server
+        # admission control: 0 = unbounded
+        self._places = {base: asyncio.Semaphore(max_in_flight) for base in self._bases} if max_in_flight > 0 else {}
+        self._admission_wait_s = admission_wait_s
+        self.in_flight: Dict[str, int] = collections.Counter()  # user messages sent and not yet answered
+
+    def saturated(self, sender: str) -> bool:
+        """Whether this conversation's server has no free place now: its message would wait."""
+        place = self._places.get(self.servers_for(sender)[0])
+        return place is not None and place.locked()
+
+    @contextlib.asynccontextmanager
+    async def _admitted(self, sender: str) -> AsyncIterator[None]:
+        """A place at the conversation's server, waited for in arrival order, at most
+        ``admission_wait_s`` (then the message goes without one)."""
+        base = self.servers_for(sender)[0]
+        place = self._places.get(base)
+        got = False
+        if place is not None:
+            try:
+                await asyncio.wait_for(place.acquire(), self._admission_wait_s)
+                got = True
+            except asyncio.TimeoutError:
+                pass
+        self.in_flight[base] += 1
+        try:
+            yield
+        finally:
+            self.in_flight[base] -= 1
+            if got:
+                place.release()
 
     def servers_for(self, sender: str) -> List[str]:
         """The servers in the order this conversation tries them: its own first."""
@@ -44,7 +82,8 @@ class RasaClient:
     async def send(self, sender: str, text: str) -> List[str]:
         """The bot's reply texts to one user message."""
         payload = {"sender": sender, "message": text[:NLU_MAX_CHARS]}
-        replies = await self._post_to(sender, "/webhooks/rest/webhook", payload)
+        async with self._admitted(sender):
+            replies = await self._post_to(sender, "/webhooks/rest/webhook", payload)
         return [r["text"] for r in replies if isinstance(r, dict) and r.get("text")]
 
     # While a counsellor holds a conversation the gateway sends Rasa nothing; pausing it

@@ -16,6 +16,11 @@
    referral, docs/architecture.md "Follow-up") never goes to Rasa: the person's message goes to
    a counsellor through the queue, and they are told so.
 
+A message that must wait for the bot, because its Rasa server has as many messages in flight as
+it may take (admission control, bot/rasa_client.py) or because its answer is slower than
+``reply_wait_s``, is replied to at once with ``BUSY`` (its answer comes in a moment, and the
+numbers to call in danger); its answers follow through the channel's push, in arrival order.
+
 A sender who floods (more than ``rate_limit_per_min`` messages in a minute) still has every
 message stored and checked for urgency, but only urgent ones go further; they are told once
 a minute to slow down.
@@ -41,6 +46,9 @@ from nlu.urgency import CRITICAL, Urgency, UrgencyDetector
 logger = logging.getLogger(__name__)
 # Sent to Rasa as an intent (its "/intent" syntax) to start the intake form.
 INTAKE_TRIGGER = "/handoff_queued"
+# The reply to a message that must wait for the bot (Rasa busy, or slow to answer): its answers follow.
+BUSY = ("Hiện có nhiều người đang nhắn, mình sẽ trả lời bạn trong giây lát. "
+        "Nếu bạn đang gặp nguy hiểm, hãy gọi ngay công an [[police.phone]] hoặc [[hotlines]].")
 SLOW_DOWN = ("Bạn đang nhắn nhanh quá, mình chưa kịp đọc hết. Bạn đợi một chút rồi nhắn tiếp nhé. "
              "Nếu đang gặp nguy hiểm, hãy gọi ngay công an [[police.phone]].")
 
@@ -53,6 +61,7 @@ class Router:
     handoff: Handoff
     turns: MessageTurns
     rate_limit_per_min: int
+    reply_wait_s: float = 5.0  # the longest a request waits for its first reply (then BUSY)
     turns_going_on: Set[asyncio.Future] = field(default_factory=set)  # pushing answers after the reply
 
     def own(self, text: str) -> str:
@@ -73,9 +82,13 @@ class Router:
         # The turn may go on after the reply (the urgent lane); it is kept until it ends.
         self.turns_going_on.add(work)
         work.add_done_callback(self._turn_ended)
-        await asyncio.wait({work, answers.first}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({work, answers.first}, timeout=self.reply_wait_s, return_when=asyncio.FIRST_COMPLETED)
         if not answers.first.done():
-            work.result()  # it failed before replying: the request fails with it
+            if work.done():
+                work.result()  # it failed before replying: the request fails with it
+            # Slow (a backlog at Rasa, this conversation's earlier message still at work): nobody
+            # waits on an open request; what the turn answers is pushed when it comes.
+            answers.send_now([self.own(BUSY)])
         return answers.first.result(), answers.urgency
 
     def _turn_ended(self, work: asyncio.Future) -> None:
@@ -96,11 +109,11 @@ class Router:
             answers.urgency = turn.urgency
             turn.store(text)  # 1. into the transcript, while the steps below work
             replies = await self._answer(turn, text, answers)
-            pushed = answers.replied  # the urgent lane replied already: the rest goes now, in the turn
+            pushed = answers.replied  # replied already (urgent lane, BUSY): the rest goes now, in the turn
             if pushed:
                 await answers.push(replies)
         if not pushed:  # the reply, once the turn has ended: the message and its answers are stored
-            answers.send_now(replies)
+            await answers.send(replies)  # pushed if BUSY was replied meanwhile
 
     async def _answer(self, turn: MessageTurn, text: str, answers: Answers) -> List[str]:
         handoff, cid, urgency = self.handoff, turn.cid, turn.urgency
@@ -140,7 +153,11 @@ class Router:
         if turn.messages_this_minute > self.rate_limit_per_min and not urgent:
             first = await handoff.redis.set(handoff.keys.slowed(cid), "1", nx=True, ex=60)
             return [self.own(SLOW_DOWN)] if first else []
-        # 3. Rasa answers (5. a critical message gets the safety answer exactly once).
+        # 3. Rasa answers (5. a critical message gets the safety answer exactly once). Past the
+        # bound of messages in flight to its server, the person hears at once that the answer comes
+        # in a moment, and it is pushed when Rasa has given it (admission control).
+        if answers.can_answer_early and not answers.replied and self.rasa.saturated(turn.sender_key):
+            await answers.send([self.own(BUSY)])
         replies, rasa_up = await self._rasa(turn, text)
         # These answers are final; they are stored once the user's message is in. Rasa's actions
         # may have queued the conversation meanwhile, so its state is read again.
@@ -197,7 +214,7 @@ class Router:
             replies = list(told.values())
             await turn.answer(replies)
             await turn.show_now()
-            answers.send_now(replies)
+            await answers.send(replies)
 
     async def _rasa(self, turn: MessageTurn, text: str) -> Tuple[List[str], bool]:
         """Rasa's answers, or the gateway's own when Rasa is down or says nothing; and whether Rasa

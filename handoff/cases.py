@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
 
+from handoff.events import Event
 from handoff.framework import CASE_STATUSES, indicators, proposals
+from handoff.outcomes import FOLLOW_UP_OUTCOMES
 from handoff.permissions import Case
 from handoff.store import Store
 
@@ -62,3 +64,21 @@ def view(store: Store, case_id: int, allowed: List[str]) -> Optional[Dict[str, A
         "indicators": checklist(contacts, store.cases.decisions(case_id)),
         "timeline": store.cases.timeline(case_id),
     }
+
+
+class ReferredCases:
+    """A listener (handoff/events.py): an open case one of whose contacts is referred to a rescue or
+    support partner, or closed with such a referral, becomes "referred" (Đã chuyển tuyến)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def __call__(self, event: Event) -> None:
+        referred = event.kind == "referral_opened" or (
+            event.kind == "closed" and FOLLOW_UP_OUTCOMES & set(event.detail.get("outcomes") or ()))
+        if not referred or not event.contact:
+            return
+        contact = await self.store.run(self.store.contact, event.contact)
+        case = await self.store.run(self.store.cases.get, contact["case_id"]) if contact and contact["case_id"] else None
+        if case and case["status"] == "open":
+            await self.store.run(self.store.cases.set_status, case["id"], "referred", event.actor)

@@ -47,7 +47,10 @@ def record(body: Mapping[str, Any]) -> Dict[str, Any]:
                                                   "chuyển tuyến.", 400)
     elif contact_type == "information":
         outcomes = outcomes if outcomes in (["information"], ["no_counselling"]) else ["information"]
-    elif outcomes != ["abusive"]:  # a burst dismissed as abuse keeps its mark (handoff/bursts.py)
+    elif body.get("contact_type") or outcomes != ["abusive"]:
+        # No outcome for a silent, wrong-number, abusive… contact a counsellor typed: it is counted
+        # by its type. Only a burst dismissed as abuse (handoff/bursts.py, no type given) keeps its
+        # "abusive" mark, which takes it out of the figures: it was never a contact received.
         outcomes = []
     return {
         "contact_type": contact_type, "outcomes": outcomes,

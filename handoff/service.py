@@ -37,6 +37,7 @@ from handoff.notices import Deliver, Notices
 from handoff.presence import Presence
 from handoff.queue import Queue
 from handoff.reads import Reads
+from handoff.cases import ReferredCases
 from handoff.replies import Replies
 from handoff.store import Store
 from handoff.transcript import Transcript
@@ -75,5 +76,5 @@ class Handoff:
         self.bot_pause = BotPause(self.conversations, bot)
         self.supervisor_alerts = SupervisorAlerts(alert_supervisors)
         person = PersonNotices(self.notices, self.names, Known(store))
-        for listener in (self.consoles, self.bot_pause, person, self.supervisor_alerts):
+        for listener in (self.consoles, self.bot_pause, person, self.supervisor_alerts, ReferredCases(store)):
             self.events.listen(listener)

@@ -1,10 +1,17 @@
-"""The hotline's statistics, computed from the stored contacts (one per escalation).
+"""The hotline's statistics, computed from the stored contacts (one per escalated chat, logged
+call or walk-in: docs/cases.md).
 
 The categories are the ones the hotlines report (see ../shared/seeds/): contacts
 received; information; counselling (psychological, policy, services); referrals for
 rescue and for support; victims supported (confirmed or suspected). Times are in
 seconds from joining the queue: to the claim, and to the first counsellor reply,
 as median and 90th percentile for each urgency.
+
+As the 111 line's figures do, counselling and non-counselling contacts are shown apart (the
+``counselling`` flag of each contact type in data/contact_framework.yml), the non-counselling
+ones by type; and each category is split into calls (phone, walk-in) and chats (every other
+channel). A contact gets its type when it is closed: until then it is counted in neither kind,
+but under ``untyped_contacts``.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from handoff.framework import LOGGED_CHANNELS, codes, is_counselling, labels
 from handoff.local_time import local_date, local_time
 from handoff.outcomes import OUTCOMES
 from handoff.store import Store
@@ -31,7 +39,12 @@ LABELS = {
     "victims_supported": "Nạn nhân được hỗ trợ",
     "unanswered_critical": "Trường hợp khẩn cấp chưa được nhận",
     "satisfied_share": "Tỷ lệ hài lòng",
+    "counselling_contacts": "Số cuộc tư vấn",
+    "non_counselling_contacts": "Số cuộc không phải tư vấn",
+    "untyped_contacts": "Số cuộc chưa kết thúc, chưa phân loại",
 }
+# The two halves of ``calls_and_chats``: phone and walk-in, and every written channel.
+CALLS_AND_CHATS = {"calls": "Cuộc gọi", "chats": "Tin nhắn, trò chuyện"}
 
 
 UNKNOWN_PLACE = "không rõ"
@@ -46,7 +59,8 @@ def percentile(values: List[float], q: float) -> Optional[float]:
     return ordered[rank - 1]
 
 
-def _rows(store: Store, start: float, end: float, channel: Optional[str]) -> List[Dict[str, Any]]:
+def contacts_in_period(store: Store, start: float, end: float, channel: Optional[str] = None) -> List[Dict[str, Any]]:
+    """The contacts received in [start, end), each with its channel: what every report counts."""
     query = (sa.select(contacts, conversations.c.channel)
              .join(conversations, conversations.c.id == contacts.c.conversation_id)
              .where(contacts.c.queued_at >= start, contacts.c.queued_at < end))
@@ -58,7 +72,7 @@ def _rows(store: Store, start: float, end: float, channel: Optional[str]) -> Lis
     return [r for r in rows if r["outcomes"] != ["abusive"]]
 
 
-def _provinces(store: Store, contact_ids: List[int]) -> Dict[int, str]:
+def _named_provinces(store: Store, contact_ids: List[int]) -> Dict[int, str]:
     """contact id -> the first province named in it (events of kind "place")."""
     if not contact_ids:
         return {}
@@ -72,12 +86,40 @@ def _provinces(store: Store, contact_ids: List[int]) -> Dict[int, str]:
     return found
 
 
-def statistics(store: Store, start: float, end: float, channel: Optional[str] = None) -> Dict[str, Any]:
-    rows = _rows(store, start, end, channel)
-    provinces = _provinces(store, [r["id"] for r in rows])
+def contact_provinces(store: Store, rows: List[Dict[str, Any]]) -> Dict[int, str]:
+    """contact id -> its province: the one the counsellor recorded at closing, else the first one
+    the person named (a chat closed before the form asked, or closed without it)."""
+    named = _named_provinces(store, [r["id"] for r in rows if not r.get("province")])
+    return {r["id"]: r.get("province") or named.get(r["id"]) or UNKNOWN_PLACE for r in rows}
+
+
+def is_call(row: Dict[str, Any]) -> bool:
+    return row["channel"] in LOGGED_CHANNELS
+
+
+def category_counts(rows: List[Dict[str, Any]]) -> Dict[str, int]:
+    """Contacts received and each category (a contact counts once in each outcome it has)."""
     counts: Counter = Counter()
     for row in rows:
         counts.update(set(row["outcomes"]) & set(CATEGORIES))
+    return {"contacts_received": len(rows), **{category: counts[category] for category in CATEGORIES}}
+
+
+def contact_types(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Counselling and non-counselling contacts, every type of the framework (zeros included),
+    and the contacts not closed yet (no type)."""
+    typed = Counter(r["contact_type"] for r in rows if r["contact_type"])
+    by_type = {code: typed.get(code, 0) for code in codes("contact_types")}
+    by_type.update(typed)  # a type taken out of the file since keeps its contacts
+    return {"counselling_contacts": sum(n for code, n in by_type.items() if is_counselling(code)),
+            "non_counselling_contacts": sum(n for code, n in by_type.items() if not is_counselling(code)),
+            "untyped_contacts": len(rows) - sum(typed.values()),
+            "by_contact_type": by_type}
+
+
+def statistics(store: Store, start: float, end: float, channel: Optional[str] = None) -> Dict[str, Any]:
+    rows = contacts_in_period(store, start, end, channel)
+    places = contact_provinces(store, rows)
     surveyed = [r["survey_satisfied"] for r in rows if r["survey_satisfied"] is not None]
     times: Dict[str, Dict[str, Optional[float]]] = {}
     for priority in ("critical", "high", "normal"):
@@ -89,15 +131,17 @@ def statistics(store: Store, start: float, end: float, channel: Optional[str] = 
                            "first_response_p90_s": percentile(first, 90)}
     return {
         "from": start, "to": end, "channel": channel,
-        "contacts_received": len(rows),
-        **{category: counts[category] for category in CATEGORIES},
+        **category_counts(rows),
         "victims_supported": sum(1 for r in rows if r["victim"] in ("confirmed", "suspected")),
         "unanswered_critical": sum(1 for r in rows if r["priority"] == "critical" and not r["claimed_at"]),
         "satisfied_share": round(sum(surveyed) / len(surveyed), 3) if surveyed else None,
         "surveyed": len(surveyed), "satisfied": sum(1 for answer in surveyed if answer),
         "by_channel": dict(sorted(Counter(r["channel"] for r in rows).items())),
-        "by_province": dict(sorted(Counter(provinces.get(r["id"]) or UNKNOWN_PLACE for r in rows).items())),
+        "by_province": dict(sorted(Counter(places.values()).items())),
         "times": times,
+        **contact_types(rows),
+        "calls_and_chats": {"calls": category_counts([r for r in rows if is_call(r)]),
+                            "chats": category_counts([r for r in rows if not is_call(r)])},
     }
 
 
@@ -125,8 +169,9 @@ TIMES = {"contacts": "số cuộc", "claim_median_s": "thời gian chờ đến 
 
 def to_csv(stats: Dict[str, Any], exported_at: Optional[float] = None) -> str:
     """The figures as a Vietnamese supervisor reads them, one a line under "Chỉ số" and "Giá trị":
-    the period in Vietnam days, then each figure, channels and provinces in words, the satisfied
-    share as a percentage beside how many answered, the waits by urgency in seconds. No English
+    the period in Vietnam days, then each figure, the satisfied share as a percentage beside how
+    many answered, counselling and non-counselling contacts and each type, each figure of calls
+    and of chats, channels and provinces in words, the waits by urgency in seconds. No English
     code: the JSON (``statistics``) keeps those for programs. Encoded with a BOM by the route, so
     Excel shows the diacritics."""
     # The page's words, one copy; imported here because handoff.console imports this module.
@@ -144,6 +189,14 @@ def to_csv(stats: Dict[str, Any], exported_at: Optional[float] = None) -> str:
     writer.writerow([LABELS["satisfied_share"], satisfaction(stats)])
     writer.writerow(["Số người trả lời khảo sát", stats.get("surveyed", 0)])
     writer.writerow(["Số người hài lòng", stats.get("satisfied", 0)])
+    for key in ("counselling_contacts", "non_counselling_contacts", "untyped_contacts"):
+        writer.writerow([LABELS[key], stats[key]])
+    type_names = labels("contact_types")
+    for code, count in stats["by_contact_type"].items():
+        writer.writerow([f"Loại liên hệ: {type_names.get(code, code)}", count])
+    for half, name in CALLS_AND_CHATS.items():
+        for key, count in stats["calls_and_chats"][half].items():
+            writer.writerow([f"{name}: {LABELS[key]}", count])
     for channel, count in stats["by_channel"].items():
         writer.writerow([f"Số cuộc qua kênh {CHANNELS.get(channel, channel)}", count])
     for province, count in stats["by_province"].items():

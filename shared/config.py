@@ -41,6 +41,14 @@ class Config:
     action_port: int = 5055
     action_token: str = ""
     rasa_timeout_s: float = 15.0
+    # Admission control (issue 19, bot/rasa_client.py): user messages in flight at once to each Rasa
+    # server; one past the bound is acknowledged at once ("nhiều người đang nhắn…") and waits its
+    # turn, in arrival order, at most ``rasa_admission_wait_s`` before it is sent anyway.
+    rasa_max_in_flight: int = 4
+    rasa_admission_wait_s: float = 10.0
+    # The longest a channel's request waits for its first reply; then the person is told to wait a
+    # moment and every answer follows through the channel's push (bot/router.py).
+    reply_wait_s: float = 5.0
     # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
     rasa_token: str = ""
     # Longest message accepted; the NLU reads the first 2000 characters of it
@@ -110,6 +118,10 @@ class Config:
     sms_max_parts: int = 6
     # Transcripts older than this are anonymised by the daily retention job (handoff/retention.py).
     retention_days: float = 180.0
+    # The anonymised case export (handoff/case_export.py) blanks any value, and then any
+    # combination, of its quasi-identifiers held by fewer cases than this; 11 is the Counter
+    # Trafficking Data Collaborative's k. Raise it for a small line rather than lower it.
+    case_export_min_cell: int = 11
     # Error reports (shared/errors.py); off when empty.
     sentry_dsn: str = ""
     sentry_environment: str = "production"
@@ -137,6 +149,9 @@ class Config:
             port=int(env.get("GATEWAY_PORT", d.port)),
             rasa_url=env.get("RASA_URL", d.rasa_url).rstrip("/"),
             rasa_timeout_s=float(env.get("RASA_TIMEOUT_S", d.rasa_timeout_s)),
+            rasa_max_in_flight=int(env.get("RASA_MAX_IN_FLIGHT", d.rasa_max_in_flight)),
+            rasa_admission_wait_s=float(env.get("RASA_ADMISSION_WAIT_S", d.rasa_admission_wait_s)),
+            reply_wait_s=float(env.get("REPLY_WAIT_S", d.reply_wait_s)),
             rasa_token=env.get("RASA_TOKEN", d.rasa_token),
             rasa_servers=int(env.get("RASA_SERVERS", d.rasa_servers)),
             rasa_port=int(env.get("RASA_PORT", d.rasa_port)),
@@ -189,6 +204,7 @@ class Config:
             sms_coding=env.get("SMS_CODING", d.sms_coding),
             sms_max_parts=int(env.get("SMS_MAX_PARTS", d.sms_max_parts)),
             retention_days=float(env.get("RETENTION_DAYS", d.retention_days)),
+            case_export_min_cell=int(env.get("CASE_EXPORT_MIN_CELL", d.case_export_min_cell)),
             sentry_dsn=env.get("SENTRY_DSN", d.sentry_dsn),
             sentry_environment=env.get("SENTRY_ENVIRONMENT", d.sentry_environment),
             send_attempts=int(env.get("SEND_ATTEMPTS", d.send_attempts)),

@@ -141,6 +141,12 @@ async def start_gateway(rasa_url: str, redis, store, rasa_token: str = "", **set
     from bot.app import RUN_OPTIONS, create_app
 
     port = settings.pop("port", None) or free_port()  # a fixed port when a peer must know it first (Kannel)
+    # Tests read the bot's answers in the request's reply; a slow answer on a loaded test machine is
+    # not the "please wait" case, which tests/bot/test_admission.py sets up on purpose.
+    # Nor do tests that send many messages at once mean to fill Rasa's places (admission control):
+    # unbounded here, bounded in that test.
+    settings.setdefault("reply_wait_s", 60.0)
+    settings.setdefault("rasa_max_in_flight", 0)
     config = Config(port=port, rasa_url=rasa_url, rasa_timeout_s=15, rasa_token=rasa_token, **settings)
     runner = web.AppRunner(create_app(config, redis=redis, store=store), **RUN_OPTIONS)
     await runner.setup()

@@ -221,7 +221,10 @@ def start_gateway_process(port: int, backend, redis_url: str, database: str, log
     """The gateway as production runs it (`python -m bot serve`), in its own process."""
     env = {**rasa_env(), "GATEWAY_PORT": str(port), "RASA_URL": backend.gateway_rasa_url,
            "RASA_TOKEN": backend.token, "REDIS_URL": redis_url, "DATABASE_URL": database,
-           "RATE_LIMIT_PER_MIN": str(10 ** 6)}  # the load comes from few addresses: no flood control
+           "RATE_LIMIT_PER_MIN": str(10 ** 6),  # the load comes from few addresses: no flood control
+           # The bot's capacity, measured as before admission control (issue 19): every message
+           # answered by Rasa, none told "in a moment"; REPLY_WAIT_S high for the same reason.
+           "RASA_MAX_IN_FLIGHT": "0", "REPLY_WAIT_S": "60"}
     process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
                                stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_for_port(port, process, 60, "gateway")

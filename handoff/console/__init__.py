@@ -85,5 +85,6 @@ def setup(app: web.Application) -> None:
     r.add_post("/api/bursts/{bid}/dismiss", queue.dismiss_burst)
     r.add_get("/api/stats.csv", reports.stats_csv)
     r.add_get("/api/facts", reports.facts)
+    reports.routes(r)
     r.add_get("/api/conversations/{id}", conversations.conversation)
     conversations.routes(r, conversations.STEPS + review.STEPS + records.STEPS + referrals.STEPS)

@@ -109,10 +109,12 @@ async def _close(request, handoff: Handoff, found: Found):
     """The close form (handoff/closing.py); with ``case_id``, the contact joins that case."""
     body = await read_json(request)
     columns = record(body)
-    case = await cases.writable(handoff, request["session"], body["case_id"]) if body.get("case_id") else None
-    contact = await handoff.claims.close(found.id, request["session"].username, [], columns=columns)
-    if case is not None:
-        await handoff.store.run(handoff.store.cases.attach, case.id, contact, request["session"].username)
+    if body.get("case_id"):  # joined before the closing, which may mark the case referred (handoff/cases.py)
+        case = await cases.writable(handoff, request["session"], body["case_id"])
+        held = handoff.conversations.contact_of(found.state)
+        if held:
+            await handoff.store.run(handoff.store.cases.attach, case.id, held, request["session"].username)
+    await handoff.claims.close(found.id, request["session"].username, [], columns=columns)
 
 
 async def _contact(request, handoff: Handoff, found: Found):

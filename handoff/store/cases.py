@@ -95,10 +95,13 @@ class Cases:
 
     # --- its contacts -------------------------------------------------------------------
     def attach(self, case_id: int, contact_id: int, actor: str) -> None:
+        """The contact joins the case (leaving any other); nothing happens when it is there already."""
         at = time.time()
         with self.engine.begin() as db:
-            db.execute(contacts.update().where(contacts.c.id == contact_id).values(case_id=case_id))
-            _event(db, case_id, "contact_added", actor, at, contact=contact_id)
+            moved = db.execute(contacts.update().where(contacts.c.id == contact_id, sa.or_(
+                contacts.c.case_id.is_(None), contacts.c.case_id != case_id)).values(case_id=case_id)).rowcount
+            if moved:
+                _event(db, case_id, "contact_added", actor, at, contact=contact_id)
 
     def contacts(self, case_id: int) -> List[Dict[str, Any]]:
         """The case's contacts, oldest first, each with its channel."""

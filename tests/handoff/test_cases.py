@@ -49,9 +49,12 @@ async def test_a_logged_call_refuses_what_the_form_does_not_offer(consoles, stor
         assert (status, body["error"]) == (400, error), change
         assert "message" in body and body["message"]
     assert len(store.reviews.search(0, 2 ** 40, channel="phone", counsellor="lan-calls")) == before
-    # a silent call needs no outcome, and keeps none
+    # a silent call needs no outcome, and keeps none; an abusive one is counted by its type, not
+    # dropped from the figures like a dismissed burst
     status, body = await lan.call("POST", "/api/calls", {**CALL, "contact_type": "silent", "duration_min": 1})
     assert status == 200 and body["contact"]["outcomes"] == [] and body["contact"]["contact_type"] == "silent"
+    status, body = await lan.call("POST", "/api/calls", {**CALL, "contact_type": "abusive", "outcomes": ["abusive"]})
+    assert status == 200 and body["contact"]["outcomes"] == [] and body["contact"]["contact_type"] == "abusive"
 
 
 async def test_a_case_groups_a_chat_and_a_call_with_its_checklist_and_tasks(consoles, store, gateway_without_rasa,
@@ -104,10 +107,13 @@ async def test_a_case_groups_a_chat_and_a_call_with_its_checklist_and_tasks(cons
     # the chat closes with the same form, and the case is found by its words
     status, _ = await lan.call("POST", f"/api/conversations/{cid}/close",
                                {**{k: CALL[k] for k in ("contact_type", "outcomes", "victim", "category", "age_group",
-                                                        "sex", "province")}})
+                                                        "sex", "province")}, "case_id": case_id})
     assert status == 200
     closed = store.contact(chat_contact)
     assert closed["contact_type"] == "counselling" and closed["province"] == "Quảng Ninh" and closed["case_id"] == case_id
+    # closed with a support referral: the case is marked referred, on its timeline
+    case = (await lan.call("GET", f"/api/cases/{case_id}"))[1]["case"]
+    assert case["status"] == "referred" and [e["kind"] for e in case["timeline"][-2:]] == ["task_done", "status"]
     found = (await lan.call("GET", "/api/cases?q=bavet"))[1]["cases"]
     assert [c["id"] for c in found] == [case_id]
     assert [c["id"] for c in (await lan.call("GET", "/api/cases?q=gọi lại khi an toàn"))[1]["cases"]] == [case_id]
