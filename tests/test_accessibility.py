@@ -105,30 +105,13 @@ def test_the_supervisors_console_has_no_serious_violations(browser, console_in_t
     wait(browser).until(EC.visibility_of_element_located((By.ID, "review-form")))
     browser.find_element(By.ID, "stats-show").click()
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#stats .row"))
-    if not browser.find_elements(By.CSS_SELECTOR, "#split-table"):
-        # Statistics without calls_and_chats yet (the reports part of issue 17): the chart is
-        # drawn from a sample, so that its bars, legend and table are checked all the same.
-        browser.execute_async_script(SAMPLE_SPLIT)
-    assert browser.find_elements(By.CSS_SELECTOR, "#split-table tbody tr")
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#split-table tbody tr"))  # calls beside chats
     assert_no_serious_violations(browser, "live board, search, review and statistics")
     screenshot(browser, "supervisor.png")
 
     browser.find_element(By.ID, "facts-show").click()
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#facts .fact"))
     assert_no_serious_violations(browser, "the facts to check again")
-
-
-SAMPLE_SPLIT = """
-var done = arguments[arguments.length - 1];
-import('/console/static/console/charts.js').then(function (charts) {
-  var figures = {contacts_received: 7, information: 2, counselling_psychological: 3, counselling_policy: 1,
-                 counselling_services: 0, referral_rescue: 1, referral_support: 2};
-  charts.drawSplit(document.getElementById('stats-split'), {
-    calls_and_chats: {calls: figures, chats: Object.assign({}, figures, {contacts_received: 4})},
-    counselling_contacts: 8, non_counselling_contacts: 3, by_contact_type: {counselling: 8, silent: 2, wrong_number: 1}});
-  done();
-});
-"""
 
 
 def test_a_cases_page_and_the_call_dialog_have_no_serious_violations(browser, console_in_thread, store):

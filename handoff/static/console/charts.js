@@ -67,6 +67,7 @@ function drawTypes(box, s) {
   if (typeof s.non_counselling_contacts === "number") lines.push(["non_counselling", "Cuộc không phải tư vấn", s.non_counselling_contacts]);
   const types = s.by_contact_type || {};
   Object.keys(types).filter((k) => k !== "counselling").forEach((k) => lines.push(["type-" + k, "· " + word("contact_types", k), types[k]]));
+  if (typeof s.untyped_contacts === "number") lines.push(["untyped", "Chưa kết thúc, chưa phân loại", s.untyped_contacts]);
   if (!lines.length) return;
   box.appendChild(el("h3", "", "Loại cuộc liên hệ"));
   const list = el("dl", "types");
