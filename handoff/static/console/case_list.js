@@ -5,7 +5,8 @@ import { $, api, el, may, redraw, state, vnDateTime } from "./core.js";
 import { openCase } from "./case_page.js";
 import { onRefresh } from "./sidebar.js";
 
-let query = "";
+let query = "", everything = false;
+const FIRST = 8;  // a supervisor's list holds every case: the latest first, the rest on request
 
 export function refreshCases() {
   if (!state.me || !may("case.read", state.me)) return Promise.resolve();
@@ -13,7 +14,10 @@ export function refreshCases() {
     const cases = data.cases;
     $("cases-summary").textContent = query ? (cases.length ? "Tìm thấy " + cases.length + " hồ sơ." : "Không tìm thấy hồ sơ nào.")
       : (cases.length ? "" : "Chưa có hồ sơ nào.");
-    redraw($("cases"), cases.map(entry), JSON.stringify([cases, state.case && state.case.id]));
+    const shown = query || everything ? cases : cases.slice(0, FIRST);
+    redraw($("cases"), shown.map(entry), JSON.stringify([shown, state.case && state.case.id]));
+    $("cases-more").hidden = shown.length === cases.length;
+    $("cases-more").textContent = "Xem tất cả " + cases.length + " hồ sơ";
   }).catch(() => {});
 }
 onRefresh(refreshCases);
@@ -32,6 +36,12 @@ function entry(c) {
   const li = el("li"); li.appendChild(button);
   return li;
 }
+
+$("cases-more").addEventListener("click", () => {
+  everything = true;
+  const first = $("cases").children.length;
+  refreshCases().then(() => { const next = $("cases").children[first]; if (next) next.querySelector("button").focus(); });
+});
 
 $("cases-search").addEventListener("submit", (event) => {
   event.preventDefault();
