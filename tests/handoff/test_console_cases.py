@@ -203,6 +203,10 @@ def test_a_counsellor_logs_a_call_works_a_case_and_a_supervisor_reads_the_month(
     # The supervisor reads the month: the calls and chats shown are the store's, and this test's
     # call and chat are in them.
     browser.find_element(By.ID, "logout").click()
+    wait(browser).until(EC.visibility_of_element_located((By.ID, "login-username")))
+    assert browser.execute_script(  # a shared laptop: nothing of her case is left in the page
+        "return ['case-timeline', 'case-contacts', 'cases', 'tasks'].map(id => document.getElementById(id).children.length)"
+    ) == [0, 0, 0, 0]
     sign_in_by_keyboard(browser, gateway, "hoso.gs")
     wait(browser).until(EC.element_to_be_clickable((By.ID, "stats-show"))).click()
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#stats .row"))

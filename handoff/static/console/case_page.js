@@ -35,6 +35,14 @@ export function closeCase() {
 }
 $("case-back").addEventListener("click", closeCase);
 
+// Signing out on a shared laptop: nothing of this case is left in the page.
+export function forgetCase() {
+  state.case = null;
+  ["case-contacts", "case-indicators", "case-tasks", "case-people", "case-timeline"].forEach((id) => redraw($(id), []));
+  ["case-title", "case-meta", "case-status-badge"].forEach((id) => { $(id).textContent = ""; });
+  clearForms();
+}
+
 // A step on the case; its answer is the case, drawn again. Errors go to ``where`` (the form's).
 function change(step, body, where) {
   where.textContent = "";
@@ -45,11 +53,10 @@ function change(step, body, where) {
 }
 
 function clearForms() {
-  ["case-task-title", "case-person-description", "case-note-text"].forEach((id) => { $(id).value = ""; });
+  ["case-task-title", "case-person-description", "case-note-text", "case-task-assignee"].forEach((id) => { $(id).value = ""; });
   ["case-person-role", "case-person-age", "case-person-sex"].forEach((id) => { $(id).selectedIndex = 0; });
   $("case-task-due").value = vnDate(1);
   document.querySelectorAll("#case-page .error").forEach((p) => { p.textContent = ""; });
-  fillAssignees();
 }
 
 function fillAssignees() {

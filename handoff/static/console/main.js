@@ -1,6 +1,6 @@
 // The console's entry point: sign-in, then every panel once the API has said who this is and
 // given the page its words. Each panel is a module of its own (docs/counsellors.md, "The page").
-import { $, api, fillSelect, may, showView, state, whenSignedOut } from "./core.js";
+import { $, api, fillSelect, may, redraw, showView, state, whenSignedOut } from "./core.js";
 import "./dialogs.js";
 import { connect, disconnect } from "./live.js";
 import { refresh } from "./sidebar.js";
@@ -11,7 +11,7 @@ import "./referrals.js";
 import "./review.js";
 import "./reports.js";
 import { fillCallForm, showCallButton } from "./calls.js";
-import { fillCasePage } from "./case_page.js";
+import { fillCasePage, forgetCase } from "./case_page.js";
 import "./case_list.js";
 import "./tasks.js";
 
@@ -32,7 +32,7 @@ $("login-form").addEventListener("submit", (event) => {
 $("logout").addEventListener("click", () => {
   // A shared laptop: the next person signs in on an empty form, with nothing of this shift left open.
   forgetTab(); $("login-username").value = ""; $("chat").hidden = true; $("empty").hidden = false;
-  state.current = null; state.case = null; showView("chat");
+  state.current = null; showView("chat"); forgetCase(); redraw($("cases"), []); redraw($("tasks"), []);
   api("POST", "/api/logout", {}).finally(showLogin);
 });
 
