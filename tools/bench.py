@@ -26,13 +26,18 @@ from redis.asyncio import Redis
 
 from tools.launcher import free_port, fresh_postgres_database, running_backend, wait_for_port
 from tools.model import ROOT, ensure_model, rasa_env, rasa_python
+from directory.messages import SAFETY_OPENING
 from handoff.stats import percentile
 
 REPORTS = ROOT / "reports"
 BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 BENCH_TRACKER_REDIS = os.environ.get("BENCH_TRACKER_REDIS_URL", "redis://127.0.0.1:6379/10")
 GOALS = {"e2e_ms_p95": ("<", 250), "handoff_ms_p95": ("<", 300), "throughput_msgs_per_s": (">=", 40),
-         "gateway_overhead_ratio": ("<", 1.3)}
+         "gateway_overhead_ratio": ("<", 1.3),
+         # issue 19: the spike
+         "overload_critical_safety_ms_p95": ("<", 1000), "overload_critical_handoff_ms_p95": ("<", 500),
+         "overload_answer_ms_p95": ("<", 5000), "overload_5xx": ("<", 1), "overload_lost": ("<", 1),
+         "overload_critical_lost": ("<", 1), "overload_critical_safety_missing": ("<", 1)}
 
 
 def holdout() -> Tuple[List[str], List[str]]:
@@ -144,7 +149,7 @@ async def throughput(http, gateway: str, texts: List[str], users: int = 50, seco
     start = time.perf_counter()
     await asyncio.gather(*(person(i) for i in range(users)))
     return {"throughput_msgs_per_s": round(done / (time.perf_counter() - start), 1), "throughput_errors": errors,
-            "throughput_users": users}
+            "throughput_users": users, "throughput_messages": done}
 
 
 async def handoff_latency(http, gateway: str, redis: Redis, store, urgent: List[str]) -> Dict[str, float]:
@@ -173,6 +178,108 @@ async def handoff_latency(http, gateway: str, redis: Redis, store, urgent: List[
     finally:
         await jar.close()
     return {"handoff_ms_p50": pct(times, 50), "handoff_ms_p95": pct(times, 95)}
+
+
+def cpu_ms(pids: List[int]) -> float:
+    """CPU time (user + system) the processes have used, in milliseconds (/proc/<pid>/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total * 1000 / tick
+
+
+async def spike(http, gateway: str, store, urgent: List[str], other: List[str], users: int = 200,
+                per_person: int = 3, critical_share: float = 0.05) -> Dict[str, float]:
+    """Issue 19: ``users`` people write at once, ``per_person`` messages each (the next as soon as
+    the last is answered), ``critical_share`` of them rescue-urgent; the gateway runs with admission
+    control as shipped. Times are to the request's reply (an answer, or "in a moment"); the safety
+    answer of a critical message is in its reply (the urgent lane); a console's WebSocket times the
+    handoff. Afterwards the store is read until every message has its answer (drained) or a minute
+    passes: a message without one, or a critical one without its case, is lost."""
+    from handoff.auth import hash_password
+
+    if store.accounts.get("bench.spike") is None:
+        store.accounts.add("bench.spike", "Bench", "supervisor", hash_password("bench-password-1"), 100)
+    critical = set(range(0, users, round(1 / critical_share)))
+    senders = {i: f"spike-{i}-{uuid.uuid4().hex[:8]}" for i in range(users)}
+    answer_ms, safety_ms, posted, heard, fives = [], [], {}, {}, 0
+
+    async def person(i: int) -> None:
+        nonlocal fives
+        for n in range(per_person):
+            text = urgent[i % len(urgent)] if i in critical and n == 0 else other[(i * per_person + n) % len(other)]
+            start = time.perf_counter()
+            if n == 0 and i in critical:
+                posted[senders[i]] = start
+            async with http.post(f"{gateway}/webhooks/web", json={"sender": senders[i], "text": text}) as r:
+                body = await r.json() if r.status == 200 else {}
+                ms = (time.perf_counter() - start) * 1000
+            if r.status >= 500:
+                fives += 1
+                continue
+            answer_ms.append(ms)
+            if n == 0 and i in critical and any(m["text"].startswith(SAFETY_OPENING) for m in body.get("messages", [])):
+                safety_ms.append(ms)
+
+    jar = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with jar.post(f"{gateway}/api/login", json={"username": "bench.spike", "password": "bench-password-1"}):
+        pass
+    async with jar.ws_connect(gateway.replace("http", "ws") + "/api/ws") as ws:
+        await ws.receive(timeout=5)  # hello
+
+        async def console() -> None:
+            async for event in ws:
+                data = json.loads(event.data)
+                if data.get("type") == "queue" and data.get("critical") and data.get("conversation"):
+                    heard.setdefault(data["conversation"], time.perf_counter())
+
+        listening = asyncio.create_task(console())
+        start = time.perf_counter()
+        await asyncio.gather(*(person(i) for i in range(users)))
+        sent_s = time.perf_counter()
+        # drained: every user message has a bot answer stored after it, or a minute has passed
+        lost, critical_lost = users * per_person, len(critical)
+        while time.perf_counter() - sent_s < 60:
+            lost, critical_lost = unanswered(store, senders, critical, per_person)
+            if not lost and not critical_lost:
+                break
+            await asyncio.sleep(0.5)
+        drained = time.perf_counter() - sent_s
+        listening.cancel()
+    await jar.close()
+    handoff_ms = []
+    for sender, at in posted.items():
+        cid = store.find_conversation("web", sender)
+        if cid in heard:
+            handoff_ms.append((heard[cid] - at) * 1000)
+    return {"overload_users": users, "overload_messages": users * per_person,
+            "overload_seconds": round(sent_s - start, 1),
+            "overload_critical_handoff_ms_p95": pct(handoff_ms, 95) if handoff_ms else None,
+            "overload_critical_safety_ms_p95": pct(safety_ms, 95) if safety_ms else None,
+            "overload_critical_safety_missing": len(critical) - len(safety_ms),
+            "overload_answer_ms_p50": pct(answer_ms, 50), "overload_answer_ms_p95": pct(answer_ms, 95),
+            "overload_5xx": fives, "overload_critical_lost": critical_lost, "overload_lost": lost,
+            "overload_drained_s": round(drained, 1)}
+
+
+def unanswered(store, senders: Dict[int, str], critical, per_person: int = 3) -> Tuple[int, int]:
+    """(user messages with no bot answer stored after them, critical people without a case)."""
+    lost, critical_lost = 0, 0
+    for i, sender in senders.items():
+        cid = store.find_conversation("web", sender)
+        if cid is None:
+            lost += per_person
+            critical_lost += i in critical
+            continue
+        roles = [m["role"] for m in store.messages(cid)]
+        for k, role in enumerate(roles):
+            later = roles[k + 1:]
+            until_next = later[:later.index("user")] if "user" in later else later
+            lost += role == "user" and "bot" not in until_next
+        critical_lost += i in critical and not store.contacts_of(cid)
+    return lost, critical_lost
 
 
 async def queue_ops(redis: Redis, cycles: int = 2000, concurrency: int = 50) -> Dict[str, float]:
@@ -217,14 +324,18 @@ def machine() -> Dict[str, str]:
 RASA_SERVERS = 2
 
 
-def start_gateway_process(port: int, backend, redis_url: str, database: str, log: Path) -> subprocess.Popen:
-    """The gateway as production runs it (`python -m bot serve`), in its own process."""
+def start_gateway_process(port: int, backend, redis_url: str, database: str, log: Path,
+                          admission: bool = False) -> subprocess.Popen:
+    """The gateway as production runs it (`python -m bot serve`), in its own process. Without
+    ``admission``, the bot's capacity as measured before admission control (issue 19): every
+    message answered by Rasa in its request, none told "in a moment"."""
     env = {**rasa_env(), "GATEWAY_PORT": str(port), "RASA_URL": backend.gateway_rasa_url,
            "RASA_TOKEN": backend.token, "REDIS_URL": redis_url, "DATABASE_URL": database,
            "RATE_LIMIT_PER_MIN": str(10 ** 6),  # the load comes from few addresses: no flood control
-           # The bot's capacity, measured as before admission control (issue 19): every message
-           # answered by Rasa, none told "in a moment"; REPLY_WAIT_S high for the same reason.
-           "RASA_MAX_IN_FLIGHT": "0", "REPLY_WAIT_S": "60"}
+           # a spike comes from everywhere: no address bound on new conversations either
+           "NEW_CONVERSATIONS_PER_ADDRESS": str(10 ** 6), "NEW_CONVERSATIONS_TOTAL": str(10 ** 6)}
+    if not admission:
+        env.update({"RASA_MAX_IN_FLIGHT": "0", "REPLY_WAIT_S": "60"})
     process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
                                stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_for_port(port, process, 60, "gateway")
@@ -252,11 +363,25 @@ async def measure_line(model: Path, workdir: Path, tracker_url: str, full: bool,
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as http:
                 if full:
                     results.update(await end_to_end(http, gateway, backend.rasa_url, backend.token, other))
-                results.update(await throughput(http, gateway, other))
-                if full:
+                pids = [gateway_process.pid, backend.actions.pid, *(p.pid for p in backend.rasas)]
+                before = cpu_ms(pids)
+                found = await throughput(http, gateway, other)
+                results.update(found)
+                if full:  # what a message costs, all processes together
+                    results["cpu_ms_per_message"] = round((cpu_ms(pids) - before) / max(1, found["throughput_messages"]), 1)
                     results.update(await handoff_latency(http, gateway, redis, store, urgent))
             if full:
                 results.update(await queue_ops(redis))
+                # The spike, through a gateway with admission control as shipped (issue 19).
+                spike_port = free_port()
+                spiked = start_gateway_process(spike_port, backend, BENCH_REDIS, database,
+                                               workdir / "gateway-spike.log", admission=True)
+                try:
+                    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as http:
+                        results.update(await spike(http, f"http://127.0.0.1:{spike_port}", store, urgent, other))
+                finally:
+                    spiked.terminate()
+                    spiked.wait(30)
                 results["rss_mb"] = {"gateway": rss_mb(gateway_process.pid),
                                      **{f"rasa_server_{i + 1}": rss_mb(p.pid) for i, p in enumerate(backend.rasas)},
                                      "action_server": rss_mb(backend.actions.pid)}
