@@ -168,6 +168,7 @@ def test_a_counsellor_logs_a_call_works_a_case_and_a_supervisor_reads_the_month(
     browser.execute_script("document.querySelector('.case-body').scrollTop = 0")
     case_screenshots(browser)
     choose(browser, "case-status", "referred")  # her case is with the support centre now
+    browser.find_element(By.ID, "case-status-save").click()
     wait(browser).until(lambda b: b.find_element(By.ID, "case-status-badge").text == "Đã chuyển tuyến")
     assert store.cases.get(case["id"])["status"] == "referred"
 

@@ -247,7 +247,9 @@ function drawTimeline(c) {
 }
 
 // --- the forms and the status ------------------------------------------------------------
-$("case-status").addEventListener("change", () => {
+// Saved by its button, not on "change": a keyboard user arrowing through the list would otherwise
+// write each status on the way.
+$("case-status-save").addEventListener("click", () => {
   change("status", { status: $("case-status").value }, $("case-error")).catch(() => { $("case-status").value = state.case.status; });
 });
 $("case-task-form").addEventListener("submit", (event) => {
