@@ -74,14 +74,14 @@ async def case_answer(handoff: Handoff, session: Any, case_id: int) -> web.Respo
     return web.json_response({"case": view})
 
 
-async def attach_contact(handoff: Handoff, session: Any, case: Case, raw_contact: Any) -> None:
-    """Attach a contact whose conversation the user may read."""
+async def readable_contact(handoff: Handoff, session: Any, raw_contact: Any) -> int:
+    """The id of a contact whose conversation the user may read; else "not found"."""
     contact_id = _id(raw_contact)
     contact = await handoff.store.run(handoff.store.contact, contact_id) if contact_id else None
     found = await find(handoff, contact["conversation_id"]) if contact else None
     if found is None or not can(session, "conversation.read", found.target):
         refuse(404, "contact_not_found", "Không tìm thấy lần liên hệ này.")
-    await handoff.store.run(handoff.store.cases.attach, case.id, contact_id, session.username)
+    return contact_id
 
 
 # --- the list and a new case ---------------------------------------------------------------
@@ -112,14 +112,11 @@ async def create_case(request: web.Request) -> web.Response:
     session = request["session"]
     body = await read_json(request)
     title = _text(body, "title", case_views.MAX_TITLE, "Hãy đặt tên ngắn cho hồ sơ (tối đa 200 ký tự).")
-    if body.get("contact_id") is not None:  # refuse before anything is written
-        contact = await handoff.store.run(handoff.store.contact, _id(body["contact_id"]) or 0)
-        found = await find(handoff, contact["conversation_id"]) if contact else None
-        if found is None or not can(session, "conversation.read", found.target):
-            refuse(404, "contact_not_found", "Không tìm thấy lần liên hệ này.")
+    # the contact is checked before anything is written
+    contact = await readable_contact(handoff, session, body["contact_id"]) if body.get("contact_id") is not None else None
     case_id = await handoff.store.run(handoff.store.cases.create, title, session.username)
-    if body.get("contact_id") is not None:
-        await handoff.store.run(handoff.store.cases.attach, case_id, int(body["contact_id"]), session.username)
+    if contact is not None:
+        await handoff.store.run(handoff.store.cases.attach, case_id, contact, session.username)
     return await case_answer(handoff, session, case_id)
 
 
@@ -146,7 +143,8 @@ def _due(raw: Any) -> str:
 
 
 async def _attach(handoff, session, case, body):
-    await attach_contact(handoff, session, case, body.get("contact_id"))
+    contact = await readable_contact(handoff, session, body.get("contact_id"))
+    await handoff.store.run(handoff.store.cases.attach, case.id, contact, session.username)
 
 
 async def _note(handoff, session, case, body):
