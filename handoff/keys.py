@@ -40,6 +40,9 @@ Keys start with a prefix (``hl:`` by default) so that one Redis may serve other 
   web:out:{sender}           stream  the web chat's outbox (bot/channels/web.py)
   zalo:tokens, zalo:refresh-lock     Zalo's tokens, shared by the gateways (bot/channels/zalo.py)
   sms:ref:{ref}              string  an SMS's sender by its delivery reference (bot/channels/sms.py)
+  messenger:last-in:{psid}   string  when a Messenger user last wrote (epoch seconds; expires after
+                                     the 7-day window): which kind of send Meta allows now
+                                     (bot/channels/messenger.py)
 
 Rasa's trackers, when Rasa keeps them in Redis, are under their own prefix ``RASA_TRACKERS``
 (not ours: Rasa builds those keys; tools/launcher.py writes it in endpoints.yml).
@@ -146,3 +149,6 @@ class Keys:
 
     def sms_ref(self, ref: str) -> str:
         return f"{self.prefix}sms:ref:{ref}"
+
+    def messenger_last_inbound(self, psid: str) -> str:
+        return f"{self.prefix}messenger:last-in:{psid}"
