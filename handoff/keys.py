@@ -51,6 +51,7 @@ from __future__ import annotations
 
 RASA_TRACKERS = "rasa"
 BURST_KINDS = ("new", "of", "circuit")
+CHANNEL_RECORDS = ("sms:ref", "messenger:last-in")
 SIGNIN_KINDS = ("failures-address", "failures-account", "until-address", "until-account", "known")
 
 
@@ -147,8 +148,9 @@ class Keys:
     def zalo_refresh_lock(self) -> str:
         return f"{self.prefix}zalo:refresh-lock"
 
-    def sms_ref(self, ref: str) -> str:
-        return f"{self.prefix}sms:ref:{ref}"
-
-    def messenger_last_inbound(self, psid: str) -> str:
-        return f"{self.prefix}messenger:last-in:{psid}"
+    def channel_record(self, kind: str, ident: str) -> str:
+        """What a channel keeps about one of its ids. ``kind``: sms:ref (an SMS's sender by its
+        delivery reference) or messenger:last-in (when a Messenger user last wrote)."""
+        if kind not in CHANNEL_RECORDS:
+            raise ValueError(f"no channel key family {kind!r}")
+        return f"{self.prefix}{kind}:{ident}"

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "messenger"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+LAST_INBOUND = "messenger:last-in"  # the key family (handoff/keys.py) of when each person last wrote
 MAX_CHARS = 2000  # a text message of the Send API
 STANDARD_WINDOW_S = 24 * 3600  # any message, as a response to the person
 HUMAN_AGENT_WINDOW_S = 7 * 24 * 3600  # a person of the page only, with the HUMAN_AGENT tag
@@ -87,14 +88,14 @@ class Window:
         """The person wrote at ``at`` (the event's time, never later than now); kept only when newer,
         so a late retry of an old message does not shorten the window."""
         at = min(at or time.time(), time.time())
-        key = self.keys.messenger_last_inbound(psid)
+        key = self.keys.channel_record(LAST_INBOUND, psid)
         last = await self.redis.get(key)
         if last is None or float(last) < at:
             await self.redis.set(key, repr(at), ex=HUMAN_AGENT_WINDOW_S + 24 * 3600)
 
     async def age(self, psid: str) -> Optional[float]:
         """Seconds since the person last wrote; None when not within the last week."""
-        last = await self.redis.get(self.keys.messenger_last_inbound(psid))
+        last = await self.redis.get(self.keys.channel_record(LAST_INBOUND, psid))
         return None if last is None else max(0.0, time.time() - float(last))
 
 

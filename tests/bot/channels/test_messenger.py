@@ -54,7 +54,7 @@ def new_psid():
 async def set_last_inbound(redis, api, psid, age_s):
     """The person last wrote ``age_s`` ago, for the gateway and for Meta (the fake) alike."""
     at = time.time() - age_s
-    await redis.set(Keys().messenger_last_inbound(psid), repr(at))
+    await redis.set(Keys().channel_record("messenger:last-in", psid), repr(at))
     api.last_wrote[psid] = at
 
 
