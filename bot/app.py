@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from directory import Directory, default_directory
 from directory.messages import call_lines
+from bot.channels import messenger as messenger_channel
 from bot.channels import sms as sms_channel
 from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
@@ -111,6 +112,10 @@ def create_app(
             zalo = zalo_channel.ZaloChannel(config, inbox, session, r) if config.zalo_app_id else None
             if zalo:
                 outbound.register(zalo_channel.CHANNEL, zalo.send)
+            messenger = (messenger_channel.MessengerChannel(config, inbox, session, r)
+                         if config.messenger_enabled else None)
+            if messenger:  # it signs a counsellor's text itself: the author decides Meta's window
+                outbound.register(messenger_channel.CHANNEL, messenger.send, labels=True)
             sms = sms_channel.SmsChannel(config, inbox, session, r, handoff) if config.kannel_sendsms_url else None
             if sms:
                 outbound.register(sms_channel.CHANNEL, sms.send)
@@ -119,7 +124,8 @@ def create_app(
                                 throttle=SignInThrottle(r, max_wait_s=config.signin_max_wait_s))
             app["bursts"] = BurstGuard(r, config.new_conversations_per_address, config.new_conversations_total)
             app.update(web_outbox=outbox, handoff=handoff, rasa=rasa, store=s, sessions=sessions,
-                       router=router, inbox=inbox, outbound=outbound, telegram=telegram, zalo=zalo, sms=sms)
+                       router=router, inbox=inbox, outbound=outbound, telegram=telegram, zalo=zalo, sms=sms,
+                       messenger=messenger)
             tasks = [asyncio.create_task(run_watchdog(handoff.watchdog, config.watchdog_interval_s)),
                      asyncio.create_task(run_retention(s, config.retention_days))] if watchdog else []
             yield
@@ -150,6 +156,7 @@ def create_app(
     web_channel.setup(app)
     telegram_channel.setup(app)
     zalo_channel.setup(app)
+    messenger_channel.setup(app)
     sms_channel.setup(app)
     console.setup(app)
     return app

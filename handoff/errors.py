@@ -10,6 +10,11 @@ class HandoffError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+# DeliveryFailed.reason when the provider allows no more messages to this person until they write
+# again (Messenger: 7 days after their last message); the console then points to other ways to reach them.
+WINDOW_CLOSED = "window_closed"
+
+
 class DeliveryFailed(Exception):
     """A channel could not deliver a message, even after its retries."""
 

@@ -40,6 +40,9 @@ Keys start with a prefix (``hl:`` by default) so that one Redis may serve other 
   web:out:{sender}           stream  the web chat's outbox (bot/channels/web.py)
   zalo:tokens, zalo:refresh-lock     Zalo's tokens, shared by the gateways (bot/channels/zalo.py)
   sms:ref:{ref}              string  an SMS's sender by its delivery reference (bot/channels/sms.py)
+  messenger:last-in:{psid}   string  when a Messenger user last wrote (epoch seconds; expires after
+                                     the 7-day window): which kind of send Meta allows now
+                                     (bot/channels/messenger.py)
 
 Rasa's trackers, when Rasa keeps them in Redis, are under their own prefix ``RASA_TRACKERS``
 (not ours: Rasa builds those keys; tools/launcher.py writes it in endpoints.yml).
@@ -48,6 +51,7 @@ from __future__ import annotations
 
 RASA_TRACKERS = "rasa"
 BURST_KINDS = ("new", "of", "circuit")
+CHANNEL_RECORDS = ("sms:ref", "messenger:last-in")
 SIGNIN_KINDS = ("failures-address", "failures-account", "until-address", "until-account", "known")
 
 
@@ -144,5 +148,9 @@ class Keys:
     def zalo_refresh_lock(self) -> str:
         return f"{self.prefix}zalo:refresh-lock"
 
-    def sms_ref(self, ref: str) -> str:
-        return f"{self.prefix}sms:ref:{ref}"
+    def channel_record(self, kind: str, ident: str) -> str:
+        """What a channel keeps about one of its ids. ``kind``: sms:ref (an SMS's sender by its
+        delivery reference) or messenger:last-in (when a Messenger user last wrote)."""
+        if kind not in CHANNEL_RECORDS:
+            raise ValueError(f"no channel key family {kind!r}")
+        return f"{self.prefix}{kind}:{ident}"

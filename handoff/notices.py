@@ -11,7 +11,7 @@ from directory import Directory
 from handoff import texts
 from handoff.authors import SYSTEM_AUTHOR, Author
 from handoff.conversations import Conversations
-from handoff.errors import DeliveryFailed
+from handoff.errors import WINDOW_CLOSED, DeliveryFailed
 from handoff.events import Event, Events
 from handoff.transcript import Transcript
 
@@ -37,13 +37,24 @@ class Notices:
         """Deliver, or tell the counsellors in the transcript that it failed; never silently lost."""
         if not self.deliver or not state.get("channel"):
             return False
+        return await self.failed_delivery(state, cid, text, author) is None
+
+    async def failed_delivery(self, state: Dict[str, str], cid: str, text: str,
+                              author: Author = SYSTEM_AUTHOR) -> Optional[str]:
+        """Deliver; None when delivered, else the line the counsellors see (also kept in the transcript)."""
+        if not self.deliver or not state.get("channel"):
+            return texts.delivery_failed(state.get("channel", ""), None)
         try:
             await self.deliver(state["channel"], state["sender"], text, author=author)
-            return True
+            return None
         except DeliveryFailed as error:
             logger.error("delivery failed on %s after %d attempt(s): %s", error.channel, error.attempts, error.reason)
-            await self.transcript.record(cid, "system", texts.delivery_failed(error.channel, error.attempts))
-            return False
+            if error.reason == WINDOW_CLOSED:  # retrying is no use: the ways they gave are
+                line = texts.window_closed(error.channel, state.get("intake_contact", ""))
+            else:
+                line = texts.delivery_failed(error.channel, error.attempts)
+            await self.transcript.record(cid, "system", line)
+            return line
 
     async def delivery_report(self, cid: str, channel: str, ref: str, status: str, failed: bool) -> None:
         """A provider's word on a message we sent; a failure is shown to the counsellor."""

@@ -32,8 +32,10 @@ class Replies:
         await self.transcript.show(cid, state, message)
         # Signed with the counsellor's given name: the person sees who writes (handoff/authors.py).
         author = await self.names.author(counsellor)
-        if self.notices.deliver and not await self.notices.deliver_to(state, cid, text, author):
-            raise HandoffError("delivery_failed", texts.delivery_failed(state["channel"], None), status=502)
+        if self.notices.deliver:
+            failure = await self.notices.failed_delivery(state, cid, text, author)
+            if failure is not None:  # what the transcript now says, e.g. Messenger's closed window
+                raise HandoffError("delivery_failed", failure, status=502)
         return message
 
     async def note(self, cid: str, counsellor: str, text: str) -> Dict[str, Any]:

@@ -10,7 +10,8 @@ import re
 from typing import Optional
 
 
-CHANNEL_NAMES = {"web": "web chat", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS"}
+CHANNEL_NAMES = {"web": "web chat", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS",
+                 "messenger": "Messenger"}
 
 
 def _minutes(seconds: float) -> int:
@@ -177,6 +178,17 @@ def delivery_failed(channel: str, attempts: Optional[int]) -> str:
     tries = f" sau {attempts} lần thử" if attempts else ""
     return (f"Không gửi được tin nhắn tới người dùng qua {CHANNEL_NAMES.get(channel, channel)}{tries}. "
             "Tin nhắn vẫn được lưu; hãy thử gửi lại hoặc liên hệ cách khác nếu người dùng đã cho phép.")
+
+
+def window_closed(channel: str, contact: str) -> str:
+    """For the counsellor: the provider takes no more messages until the person writes again
+    (Messenger: 7 days after their last message). ``contact``: how they said they may be reached."""
+    where = CHANNEL_NAMES.get(channel, channel)
+    line = (f"Không gửi được qua {where}: đã quá 7 ngày kể từ tin nhắn cuối của người dùng, nên {where} không cho "
+            "gửi thêm cho tới khi họ nhắn lại. Tin nhắn vẫn được lưu. ")
+    if not contact:
+        return line + "Người dùng chưa cho biết cách liên hệ nào khác."
+    return line + f"Hãy liên hệ theo cách khác họ đã cho: “{contact}”."
 
 
 def survey_thanks() -> str:

@@ -105,6 +105,13 @@ class Config:
     zalo_oauth_url: str = "https://oauth.zaloapp.com"
     # Webhook events older (or newer) than this are refused as replays.
     zalo_max_skew_s: float = 300.0
+    # Facebook Messenger (Meta's Messenger Platform): the page access token (Send API), the app
+    # secret (X-Hub-Signature-256 of each webhook POST), the verify token we chose when registering
+    # the webhook, and the Graph API base URL with its version. On only when all three are set.
+    messenger_page_token: str = ""
+    messenger_app_secret: str = ""
+    messenger_verify_token: str = ""
+    messenger_api_url: str = "https://graph.facebook.com/v21.0"
     # SMS through Kannel: its sendsms interface and user, our short number, the shared key that
     # Kannel's get-url and dlr-url carry, where Kannel reaches us for delivery reports, and the
     # coding: "gsm" folds Vietnamese to GSM-7 without diacritics (160 a part), "ucs2" keeps them (70).
@@ -195,6 +202,10 @@ class Config:
             zalo_api_url=env.get("ZALO_API_URL", d.zalo_api_url).rstrip("/"),
             zalo_oauth_url=env.get("ZALO_OAUTH_URL", d.zalo_oauth_url).rstrip("/"),
             zalo_max_skew_s=float(env.get("ZALO_MAX_SKEW_S", d.zalo_max_skew_s)),
+            messenger_page_token=env.get("MESSENGER_PAGE_TOKEN", d.messenger_page_token),
+            messenger_app_secret=env.get("MESSENGER_APP_SECRET", d.messenger_app_secret),
+            messenger_verify_token=env.get("MESSENGER_VERIFY_TOKEN", d.messenger_verify_token),
+            messenger_api_url=env.get("MESSENGER_API_URL", d.messenger_api_url).rstrip("/"),
             kannel_sendsms_url=env.get("KANNEL_SENDSMS_URL", d.kannel_sendsms_url),
             kannel_username=env.get("KANNEL_USERNAME", d.kannel_username),
             kannel_password=env.get("KANNEL_PASSWORD", d.kannel_password),
@@ -214,6 +225,10 @@ class Config:
                                                       d.new_conversations_per_address)),
             new_conversations_total=int(env.get("NEW_CONVERSATIONS_TOTAL", d.new_conversations_total)),
         )
+
+    @property
+    def messenger_enabled(self) -> bool:
+        return bool(self.messenger_page_token and self.messenger_app_secret and self.messenger_verify_token)
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from bot.router import Router
 from handoff.authors import BOT_AUTHOR, COUNSELLOR, SYSTEM_AUTHOR, Author
 from handoff.keys import Keys
-from handoff.errors import DeliveryFailed
+from handoff.errors import WINDOW_CLOSED, DeliveryFailed
 from handoff.texts import delivery_failed, signed
 from shared.config import Config
 
@@ -48,6 +48,14 @@ class Inbound:
 
 class PermanentFailure(Exception):
     """The provider refused for good (blocked bot, bad user id): retrying will not help."""
+
+    reason = ""  # for DeliveryFailed.reason; empty: the class name
+
+
+class WindowClosed(PermanentFailure):
+    """The provider lets us write to this person only after they write again (Messenger, 7 days on)."""
+
+    reason = WINDOW_CLOSED
 
 
 class Inbox:
@@ -130,7 +138,7 @@ class Outbound:
                 await send(*args)
                 return
             except PermanentFailure as error:
-                raise DeliveryFailed(channel, attempt, type(error).__name__) from error
+                raise DeliveryFailed(channel, attempt, error.reason or type(error).__name__) from error
             except Exception as error:  # network, 5xx, rate limits: worth another try
                 if attempt == attempts:
                     raise DeliveryFailed(channel, attempt, type(error).__name__) from error

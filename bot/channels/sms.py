@@ -130,7 +130,7 @@ class SmsChannel:
             status = int(request.query.get("status", ""))
         except ValueError:
             return web.Response(status=400, text="bad status")
-        sender = await self.redis.get(self.handoff.keys.sms_ref(ref))
+        sender = await self.redis.get(self.handoff.keys.channel_record("sms:ref", ref))
         if sender is None:
             return web.Response(status=200, text="")  # unknown or expired reference
         cid = await self.handoff.conversations.conversation_for(CHANNEL, sender.decode())
@@ -153,7 +153,7 @@ class SmsChannel:
         if self.config.sms_dlr_url:
             params["dlr-mask"] = "19"  # delivered, failed, rejected by the SMSC
             params["dlr-url"] = f"{self.config.sms_dlr_url}?key={quote(self.config.sms_key)}&ref={ref}&status=%d"
-            await self.redis.set(self.handoff.keys.sms_ref(ref), sender, ex=7 * 24 * 3600)
+            await self.redis.set(self.handoff.keys.channel_record("sms:ref", ref), sender, ex=7 * 24 * 3600)
         async with self.http.get(self.config.kannel_sendsms_url, params=params,
                                  timeout=aiohttp.ClientTimeout(total=15)) as response:
             body = await response.text()

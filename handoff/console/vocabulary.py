@@ -14,8 +14,8 @@ from handoff.places import provinces
 from handoff.referrals import STATUSES, partners
 
 PRIORITIES = {"critical": "Khẩn cấp", "high": "Cao", "normal": "Thường"}
-CHANNELS = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS", "phone": "Điện thoại",
-            "walk_in": "Gặp trực tiếp"}
+CHANNELS = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "sms": "SMS", "messenger": "Messenger",
+            "phone": "Điện thoại", "walk_in": "Gặp trực tiếp"}
 STATES = {"queued": "đang chờ", "assigned": "đang tư vấn", "bot": "bot"}
 REASONS = {
     "distress_call": "kêu cứu", "confinement": "bị giam giữ", "violence": "bạo lực",

@@ -42,7 +42,9 @@ def templates():
               for k in ({}, {"location_known": True}, {"watched": True})],
             ("closed", texts.closed()),
             ("supervisor_alert", texts.supervisor_alert(90, "web")), ("survey_thanks", texts.survey_thanks()),
-            ("delivery_failed", texts.delivery_failed("sms", 3)), ("SLOW_DOWN", router.SLOW_DOWN)]
+            ("delivery_failed", texts.delivery_failed("sms", 3)), ("SLOW_DOWN", router.SLOW_DOWN),
+            ("window_closed", texts.window_closed("messenger", "nhắn Zalo của chị gái, sau 8 giờ tối")),
+            ("window_closed, no contact", texts.window_closed("messenger", ""))]
     out += [(f"SURVEY {k}", v) for k, v in texts.SURVEY.items()]
     out += [(f"queued {p} {online} {overflow}", texts.queued(p, 3, 120, online, overflow))
             for p in ("critical", "high", "normal") for online in (0, 2) for overflow in (False, True)]
