@@ -12,6 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from handoff.console.vocabulary import CHANNELS
 from tests.conftest import free_port, page_texts, serve_gateway_in_a_thread
 from tests.handoff.conftest import PASSWORD, ensure_user
 
@@ -95,8 +96,9 @@ def test_a_supervisor_sees_the_whole_lines_buttons(browser, console_in_thread, s
     assert browser.find_element(By.ID, "supervisor-panel").is_displayed()
     assert "giám sát viên" in browser.find_element(By.ID, "me").text
     wait(browser).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#search-urgency option")) == 4)
-    assert page_texts(browser, "#stats-channel option") == ["Tất cả", "Web", "Telegram", "Zalo", "SMS", "Điện thoại",
-                                                                 "Gặp trực tiếp"]
+    # every channel by its words, logged calls and walk-ins included
+    assert page_texts(browser, "#stats-channel option") == ["Tất cả", *CHANNELS.values()]
+    assert {"Messenger", "Điện thoại", "Gặp trực tiếp"} <= set(CHANNELS.values())
     wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#queue .case.critical"))).click()
     wait(browser).until(EC.visibility_of_element_located((By.ID, "takeover-btn")))
     assert shown(browser) == {"claim-btn", "contact-btn", "takeover-btn", "reassign-btn", "block-btn",
