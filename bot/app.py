@@ -98,7 +98,8 @@ def create_app(
             # its wait for admission, and the store.
             turns = Turns(r, lease_s=2 * (config.rasa_timeout_s + config.rasa_admission_wait_s) + 5)
             router = Router(rasa, detector or default_detector(), app["directory"], handoff,
-                            MessageTurns(turns, handoff), config.rate_limit_per_min, config.reply_wait_s)
+                            MessageTurns(turns, handoff), config.rate_limit_per_min, config.reply_wait_s,
+                            config.max_active_turns)
             inbox = Inbox(r, router, outbound)
             outbox = web_channel.Outbox(r)
             outbound.register(web_channel.CHANNEL, outbox.send, labels=True)  # the page labels each message

@@ -2,7 +2,8 @@
 reads as its pipeline and each message still costs as few round trips to Redis as before:
 
 - ``begin_turn`` sends one round trip for the conversation, its ticket, its live state and
-  restriction and the sender's flood count, and runs the urgency detector while Redis answers;
+  restriction and the sender's flood count (the router has run the urgency detector before: an
+  urgent message takes no place in the gateway's line, bot/router.py);
 - ``store`` writes the user's message to SQL while the router decides (awaited before anything
   that needs it, and before any answer is stored);
 - the commands that show the messages live in the consoles wait in the turn and go with its
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, AsyncIterator, Dict, List, Optional, Set, Tuple
 
 from bot.turns import Turn, Turns
 from handoff.connection import run_pipeline
@@ -109,20 +110,14 @@ class MessageTurns:
         self.turns, self.handoff = turns, handoff
 
     @contextlib.asynccontextmanager
-    async def begin_turn(self, channel: str, sender: str, detect: Callable[[], Urgency]
-                         ) -> AsyncIterator[MessageTurn]:
-        """Wait for the message's turn in its conversation (created on first contact), running
-        ``detect`` meanwhile; hold the turn until the block ends."""
+    async def begin_turn(self, channel: str, sender: str, urgency: Urgency) -> AsyncIterator[MessageTurn]:
+        """Wait for the message's turn in its conversation (created on first contact); hold the
+        turn until the block ends. ``urgency``: the detector's, known before (bot/router.py)."""
         conversations = self.handoff.conversations
         rate = self.handoff.keys.rate(channel, sender, int(time.time() // 60))
-        taking = asyncio.ensure_future(self.turns.take_by_pointer(
+        ticket, (count, _) = await self.turns.take_by_pointer(
             conversations.pointer(channel, sender), conversations.snapshot_reads(),
-            also=[("incr", rate), ("expire", rate, 120)]))
-        await asyncio.sleep(0)  # the round trip is on its way: the detector works while Redis answers
-        try:
-            urgency = detect()
-        finally:
-            ticket, (count, _) = await taking
+            also=[("incr", rate), ("expire", rate, 120)])
         if ticket is None:  # the first message of a conversation (or the first after a Redis restart)
             cid = await conversations.conversation_for(channel, sender, pointer_missing=True)
             ticket = await self.turns.take(cid, conversations.snapshot_reads(cid))

@@ -16,6 +16,10 @@
    referral, docs/architecture.md "Follow-up") never goes to Rasa: the person's message goes to
    a counsellor through the queue, and they are told so.
 
+In a spike a gateway works on at most ``max_active_turns`` non-urgent messages at once; the others
+wait for a place in arrival order, and urgent ones take none, so that their safety answer does not
+queue behind hundreds of other turns in the one event loop (measured: docs/performance.md).
+
 A message that must wait for the bot, because its Rasa server has as many messages in flight as
 it may take (admission control, bot/rasa_client.py) or because its answer is slower than
 ``reply_wait_s``, is replied to at once with ``BUSY`` (its answer comes in a moment, and the
@@ -62,7 +66,13 @@ class Router:
     turns: MessageTurns
     rate_limit_per_min: int
     reply_wait_s: float = 5.0  # the longest a request waits for its first reply (then BUSY)
+    max_active_turns: int = 0  # non-urgent messages worked on at once (0: unbounded)
     turns_going_on: Set[asyncio.Future] = field(default_factory=set)  # pushing answers after the reply
+
+    def __post_init__(self) -> None:
+        # Urgent messages never wait here: in a spike they compete with ``max_active_turns`` others,
+        # not with every message in (issue 19; docs/performance.md, "A spike").
+        self.places = asyncio.Semaphore(self.max_active_turns) if self.max_active_turns > 0 else None
 
     def own(self, text: str) -> str:
         """One of the hotline's texts (Rasa's answers, the notices) with the directory's numbers filled in."""
@@ -104,8 +114,16 @@ class Router:
             await asyncio.wait(set(self.turns_going_on))
 
     async def _turn(self, channel: str, sender: str, text: str, answers: Answers) -> None:
-        # 0. The message's turn; the detector (2.) runs while Redis answers (bot/message_turn.py).
-        async with self.turns.begin_turn(channel, sender, detect=lambda: self.detector.assess(text)) as turn:
+        urgency = self.detector.assess(text)  # 2., first: an urgent message takes no place in line
+        if self.places is None or urgency.is_urgent:
+            await self._turn_now(channel, sender, text, urgency, answers)
+            return
+        async with self.places:  # the request still gets BUSY after reply_wait_s (handle)
+            await self._turn_now(channel, sender, text, urgency, answers)
+
+    async def _turn_now(self, channel: str, sender: str, text: str, urgency: Urgency, answers: Answers) -> None:
+        # 0. The message's turn (bot/message_turn.py).
+        async with self.turns.begin_turn(channel, sender, urgency) as turn:
             answers.urgency = turn.urgency
             turn.store(text)  # 1. into the transcript, while the steps below work
             replies = await self._answer(turn, text, answers)

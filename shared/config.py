@@ -49,6 +49,9 @@ class Config:
     # The longest a channel's request waits for its first reply; then the person is told to wait a
     # moment and every answer follows through the channel's push (bot/router.py).
     reply_wait_s: float = 5.0
+    # Non-urgent messages a gateway works on at once; the others wait for a place in arrival order,
+    # so that in a spike an urgent message competes with these few, not with hundreds (bot/router.py).
+    max_active_turns: int = 16
     # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
     rasa_token: str = ""
     # Longest message accepted; the NLU reads the first 2000 characters of it
@@ -159,6 +162,7 @@ class Config:
             rasa_max_in_flight=int(env.get("RASA_MAX_IN_FLIGHT", d.rasa_max_in_flight)),
             rasa_admission_wait_s=float(env.get("RASA_ADMISSION_WAIT_S", d.rasa_admission_wait_s)),
             reply_wait_s=float(env.get("REPLY_WAIT_S", d.reply_wait_s)),
+            max_active_turns=int(env.get("MAX_ACTIVE_TURNS", d.max_active_turns)),
             rasa_token=env.get("RASA_TOKEN", d.rasa_token),
             rasa_servers=int(env.get("RASA_SERVERS", d.rasa_servers)),
             rasa_port=int(env.get("RASA_PORT", d.rasa_port)),

@@ -147,6 +147,7 @@ async def start_gateway(rasa_url: str, redis, store, rasa_token: str = "", **set
     # unbounded here, bounded in that test.
     settings.setdefault("reply_wait_s", 60.0)
     settings.setdefault("rasa_max_in_flight", 0)
+    settings.setdefault("max_active_turns", 0)
     config = Config(port=port, rasa_url=rasa_url, rasa_timeout_s=15, rasa_token=rasa_token, **settings)
     runner = web.AppRunner(create_app(config, redis=redis, store=store), **RUN_OPTIONS)
     await runner.setup()

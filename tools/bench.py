@@ -335,7 +335,7 @@ def start_gateway_process(port: int, backend, redis_url: str, database: str, log
            # a spike comes from everywhere: no address bound on new conversations either
            "NEW_CONVERSATIONS_PER_ADDRESS": str(10 ** 6), "NEW_CONVERSATIONS_TOTAL": str(10 ** 6)}
     if not admission:
-        env.update({"RASA_MAX_IN_FLIGHT": "0", "REPLY_WAIT_S": "60"})
+        env.update({"RASA_MAX_IN_FLIGHT": "0", "REPLY_WAIT_S": "60", "MAX_ACTIVE_TURNS": "0"})
     process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
                                stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_for_port(port, process, 60, "gateway")

@@ -78,3 +78,23 @@ async def test_a_slow_answer_does_not_hold_the_request_open(http, held_rasa, bac
         assert any("111" in t for t in later if t != BUSY_TEXT)
     finally:
         await stop_gateway(runner)
+
+
+async def test_in_a_spike_an_urgent_message_takes_no_place_in_line(http, held_rasa, backend, redis, store):
+    """One non-urgent message at a time (max_active_turns=1): the next question waits for its place
+    (told to wait after reply_wait_s), a person in danger does not wait at all."""
+    runner, gateway = await start_gateway(f"http://127.0.0.1:{held_rasa.port}", redis, store, backend.token,
+                                          max_active_turns=1, reply_wait_s=1.0)
+    first, second, urgent = (uuid.uuid4().hex for _ in range(3))
+    try:
+        asking = asyncio.ensure_future(says(http, gateway, first, "cho hỏi số tổng đài"))
+        await held_rasa.asked()  # the one place is taken, by a turn waiting for Rasa
+        assert await says(http, gateway, second, "đi Nhật làm việc cần giấy tờ gì") == [BUSY_TEXT]
+        reply = await says(http, gateway, urgent, URGENT)
+        assert sum(t.startswith(SAFETY_OPENING) for t in reply) == 1
+        assert await redis.zcard("hl:queue") == 1
+        held_rasa.gate.set()
+        assert any("111" in t for t in await asking)
+        assert [t for t in await pushed(http, gateway, second) if t != BUSY_TEXT]
+    finally:
+        await stop_gateway(runner)
