@@ -25,9 +25,8 @@ import yaml
 from redis.asyncio import Redis
 
 from tools.launcher import free_port, fresh_postgres_database, running_backend, wait_for_port
+from tools.bench_spike import pct, spike
 from tools.model import ROOT, ensure_model, rasa_env, rasa_python
-from directory.messages import SAFETY_OPENING
-from handoff.stats import percentile
 
 REPORTS = ROOT / "reports"
 BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -49,10 +48,6 @@ def holdout() -> Tuple[List[str], List[str]]:
                  if l.strip().startswith("- ")]
         (urgent if block["intent"] == "urgent_rescue" else other).extend(lines)
     return urgent, other
-
-
-def pct(values: List[float], q: float) -> float:
-    return round(percentile(values, q), 1)  # the same nearest rank as the statistics
 
 
 def rss_mb(pid: int) -> float:
@@ -188,98 +183,6 @@ def cpu_ms(pids: List[int]) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return total * 1000 / tick
-
-
-async def spike(http, gateway: str, store, urgent: List[str], other: List[str], users: int = 200,
-                per_person: int = 3, critical_share: float = 0.05) -> Dict[str, float]:
-    """Issue 19: ``users`` people write at once, ``per_person`` messages each (the next as soon as
-    the last is answered), ``critical_share`` of them rescue-urgent; the gateway runs with admission
-    control as shipped. Times are to the request's reply (an answer, or "in a moment"); the safety
-    answer of a critical message is in its reply (the urgent lane); a console's WebSocket times the
-    handoff. Afterwards the store is read until every message has its answer (drained) or a minute
-    passes: a message without one, or a critical one without its case, is lost."""
-    from handoff.auth import hash_password
-
-    if store.accounts.get("bench.spike") is None:
-        store.accounts.add("bench.spike", "Bench", "supervisor", hash_password("bench-password-1"), 100)
-    critical = set(range(0, users, round(1 / critical_share)))
-    senders = {i: f"spike-{i}-{uuid.uuid4().hex[:8]}" for i in range(users)}
-    answer_ms, safety_ms, posted, heard, fives = [], [], {}, {}, 0
-
-    async def person(i: int) -> None:
-        nonlocal fives
-        for n in range(per_person):
-            text = urgent[i % len(urgent)] if i in critical and n == 0 else other[(i * per_person + n) % len(other)]
-            start = time.perf_counter()
-            if n == 0 and i in critical:
-                posted[senders[i]] = start
-            async with http.post(f"{gateway}/webhooks/web", json={"sender": senders[i], "text": text}) as r:
-                body = await r.json() if r.status == 200 else {}
-                ms = (time.perf_counter() - start) * 1000
-            if r.status >= 500:
-                fives += 1
-                continue
-            answer_ms.append(ms)
-            if n == 0 and i in critical and any(m["text"].startswith(SAFETY_OPENING) for m in body.get("messages", [])):
-                safety_ms.append(ms)
-
-    jar = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    async with jar.post(f"{gateway}/api/login", json={"username": "bench.spike", "password": "bench-password-1"}):
-        pass
-    async with jar.ws_connect(gateway.replace("http", "ws") + "/api/ws") as ws:
-        await ws.receive(timeout=5)  # hello
-
-        async def console() -> None:
-            async for event in ws:
-                data = json.loads(event.data)
-                if data.get("type") == "queue" and data.get("critical") and data.get("conversation"):
-                    heard.setdefault(data["conversation"], time.perf_counter())
-
-        listening = asyncio.create_task(console())
-        start = time.perf_counter()
-        await asyncio.gather(*(person(i) for i in range(users)))
-        sent_s = time.perf_counter()
-        # drained: every user message has a bot answer stored after it, or a minute has passed
-        lost, critical_lost = users * per_person, len(critical)
-        while time.perf_counter() - sent_s < 60:
-            lost, critical_lost = unanswered(store, senders, critical, per_person)
-            if not lost and not critical_lost:
-                break
-            await asyncio.sleep(0.5)
-        drained = time.perf_counter() - sent_s
-        listening.cancel()
-    await jar.close()
-    handoff_ms = []
-    for sender, at in posted.items():
-        cid = store.find_conversation("web", sender)
-        if cid in heard:
-            handoff_ms.append((heard[cid] - at) * 1000)
-    return {"overload_users": users, "overload_messages": users * per_person,
-            "overload_seconds": round(sent_s - start, 1),
-            "overload_critical_handoff_ms_p95": pct(handoff_ms, 95) if handoff_ms else None,
-            "overload_critical_safety_ms_p95": pct(safety_ms, 95) if safety_ms else None,
-            "overload_critical_safety_missing": len(critical) - len(safety_ms),
-            "overload_answer_ms_p50": pct(answer_ms, 50), "overload_answer_ms_p95": pct(answer_ms, 95),
-            "overload_5xx": fives, "overload_critical_lost": critical_lost, "overload_lost": lost,
-            "overload_drained_s": round(drained, 1)}
-
-
-def unanswered(store, senders: Dict[int, str], critical, per_person: int = 3) -> Tuple[int, int]:
-    """(user messages with no bot answer stored after them, critical people without a case)."""
-    lost, critical_lost = 0, 0
-    for i, sender in senders.items():
-        cid = store.find_conversation("web", sender)
-        if cid is None:
-            lost += per_person
-            critical_lost += i in critical
-            continue
-        roles = [m["role"] for m in store.messages(cid)]
-        for k, role in enumerate(roles):
-            later = roles[k + 1:]
-            until_next = later[:later.index("user")] if "user" in later else later
-            lost += role == "user" and "bot" not in until_next
-        critical_lost += i in critical and not store.contacts_of(cid)
-    return lost, critical_lost
 
 
 async def queue_ops(redis: Redis, cycles: int = 2000, concurrency: int = 50) -> Dict[str, float]:
