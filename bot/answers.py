@@ -40,10 +40,10 @@ class Answers:
     async def send(self, texts: List[str]) -> None:
         """The reply if none went yet, else a push: nothing is lost to a reply sent meanwhile (the
         router's acknowledgement of a slow turn)."""
-        if not self.first.done():
-            self.first.set_result(list(texts))
-        else:
+        if self.replied:
             await self.push(texts)
+        else:
+            self.send_now(texts)
 
     async def push(self, texts: List[str]) -> None:
         """Answers after the reply went out, through the channel's push."""

@@ -11,7 +11,7 @@ once, from this gateway. Past that, a message waits for a free place in arrival 
 (``asyncio.Semaphore`` wakes its waiters first come, first served), at most ``admission_wait_s``;
 then it is sent anyway, so that a backlog delays an answer but never loses it. ``saturated`` tells
 the router to acknowledge such a message at once (bot/router.py). ``in_flight`` counts what each
-server is working on, for the bench and the logs.
+server is working on now (nothing reports it yet).
 """
 from __future__ import annotations
 

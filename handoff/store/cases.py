@@ -9,8 +9,8 @@ from typing import Any, Dict, List, Optional, Set
 
 import sqlalchemy as sa
 
-from handoff.store.tables import (as_contact, as_dict, case_events, case_indicators, case_people, case_tasks, cases,
-                                  contacts, conversations, like)
+from handoff.store.tables import (as_contact, as_dict, as_event, case_events, case_indicators, case_people,
+                                  case_tasks, cases, contacts, conversations, like)
 
 
 def _event(db, case_id: int, kind: str, actor: str, at: float, **detail: Any) -> None:
@@ -200,10 +200,7 @@ class Cases:
     def timeline(self, case_id: int) -> List[Dict[str, Any]]:
         query = sa.select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
         with self.engine.connect() as db:
-            rows = [as_dict(row) for row in db.execute(query)]
-        for row in rows:
-            row["detail"] = json.loads(row["detail"] or "{}")
-        return rows
+            return [as_event(row) for row in db.execute(query)]
 
     def in_period(self, start: float, end: float) -> List[Dict[str, Any]]:
         """Cases opened in [start, end) (the case export)."""

@@ -232,6 +232,13 @@ def as_dict(found) -> Dict[str, Any]:
     return dict(found._mapping)
 
 
+def as_event(found) -> Dict[str, Any]:
+    """An event (of a conversation or a case) with its JSON detail read back."""
+    out = as_dict(found)
+    out["detail"] = json.loads(out["detail"] or "{}")
+    return out
+
+
 def as_contact(found) -> Dict[str, Any]:
     """A contact with its JSON lists (reasons, outcomes) read back."""
     out = as_dict(found)

@@ -21,8 +21,8 @@ from handoff.store.accounts import Accounts, AuditLog
 from handoff.store.referrals import Referrals
 from handoff.store.reviews import Reviews
 from handoff.store.cases import Cases
-from handoff.store.tables import (add_missing_columns, as_contact, as_dict, contacts, conversations, create_engine,
-                                  events, messages, metadata)
+from handoff.store.tables import (add_missing_columns, as_contact, as_dict, as_event, contacts, conversations,
+                                  create_engine, events, messages, metadata)
 
 # One statement with bound parameters: building ``insert().values(...)`` for each message cost
 # more CPU than SQLite's own work (docs/performance.md, "How the goals were reached").
@@ -163,7 +163,4 @@ class Store:
     def events(self, conversation_id: str) -> List[Dict[str, Any]]:
         query = sa.select(events).where(events.c.conversation_id == conversation_id).order_by(events.c.id)
         with self.engine.connect() as db:
-            rows = [as_dict(r) for r in db.execute(query)]
-        for row in rows:
-            row["detail"] = json.loads(row["detail"] or "{}")
-        return rows
+            return [as_event(row) for row in db.execute(query)]
