@@ -31,6 +31,7 @@ from bot.turns import Turns
 from handoff import console
 from handoff.auth import Sessions, deny_unlisted
 from handoff.connection import connect
+from handoff.errors import StoreUnavailable
 from handoff.bursts import BurstGuard
 from handoff.retention import run_retention
 from handoff.service import Handoff
@@ -129,6 +130,7 @@ def create_app(
                        messenger=messenger)
             tasks = [asyncio.create_task(run_watchdog(handoff.watchdog, config.watchdog_interval_s)),
                      asyncio.create_task(run_retention(s, config.retention_days))] if watchdog else []
+            tasks.append(asyncio.create_task(handoff.spool.keep_draining()))  # SQL back after an outage
             yield
             await router.drain()  # answers still being pushed after their reply (bot/answers.py)
             if telegram:
@@ -185,25 +187,29 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: 503 while Redis or the transcript store is unreachable (a load balancer sends
-    the traffic elsewhere). Rasa down is "degraded", not unready: this gateway still stores
-    every message, escalates urgent ones and answers the others with the hotline numbers."""
+    """Readiness: 503 while Redis is unreachable (a load balancer sends the traffic elsewhere).
+    "degraded", still ready, while Rasa is down (this gateway still stores every message,
+    escalates urgent ones and answers the others with the hotline numbers) or while the
+    transcript store is: its writes wait in Redis (handoff/spool.py; ``spooled``: how many), and
+    every gateway shares the store, so taking them all out would leave nobody answered."""
     app = request.app
-    checks = {}
+    checks, body = {}, {}
     try:
         await asyncio.wait_for(app["handoff"].redis.ping(), 3)
         checks["redis"] = "ok"
+        body["spooled"] = await app["handoff"].spool.pending()
     except Exception as error:  # any failure means not ready; the reason is the type only
         checks["redis"] = type(error).__name__
     try:
         await asyncio.wait_for(app["store"].run(app["store"].ping), 3)
-        checks["store"] = "ok"
+        checks["store"] = "ok" if not body.get("spooled") else "catching_up"
     except Exception as error:
-        checks["store"] = type(error).__name__
+        kind = str(error) if isinstance(error, StoreUnavailable) else type(error).__name__  # the driver's kind
+        checks["store"] = f"buffered_in_redis ({kind})" if checks["redis"] == "ok" else kind
     checks["rasa"] = "ok" if await app["rasa"].ready() else "unreachable"
-    ready = checks["redis"] == "ok" and checks["store"] == "ok"
-    status = ("ok" if checks["rasa"] == "ok" else "degraded") if ready else "unavailable"
-    return web.json_response({"status": status, "checks": checks}, status=200 if ready else 503)
+    ready = checks["redis"] == "ok"
+    status = ("ok" if all(v == "ok" for v in checks.values()) else "degraded") if ready else "unavailable"
+    return web.json_response({"status": status, "checks": checks, **body}, status=200 if ready else 503)
 
 
 def serve(config: Optional[Config] = None) -> None:

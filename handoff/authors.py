@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from handoff import texts
+from handoff.errors import StoreUnavailable
 from handoff.store import Store
 
 BOT, COUNSELLOR, SYSTEM = "bot", "counsellor", "system"
@@ -39,7 +40,10 @@ class Names:
         self.store = store
 
     async def of(self, username: str) -> str:
-        account = await self.store.run(self.store.accounts.get, username) if username else None
+        try:
+            account = await self.store.run(self.store.accounts.get, username) if username else None
+        except StoreUnavailable:  # away (handoff/spool.py): signed as the role alone meanwhile
+            account = None
         return given_name(account["display_name"]) if account else ""
 
     async def author(self, username: str) -> Author:

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from handoff import lua, texts
 from handoff.connection import pair
 from handoff.conversations import Conversations
-from handoff.errors import HandoffError, not_yours
+from handoff.errors import HandoffError, StoreUnavailable, not_yours
 from handoff.events import Event, Events
 from handoff.keys import Keys
 from handoff.listeners import Consoles
@@ -58,7 +58,10 @@ class Claims:
         state = await self.conversations.state(cid)
         contact_id = int(state["contact"])
         values = {"counsellor": counsellor}
-        contact = await self.store.run(self.store.contact, contact_id)
+        try:
+            contact = await self.store.run(self.store.contact, contact_id)
+        except StoreUnavailable:  # away (handoff/spool.py): a case of the live line is being claimed
+            contact = {"claimed_at": None}
         if contact and contact["claimed_at"] is None:
             values = {"claimed_at": now, "counsellor": counsellor}
             await self.queue.record_wait(now - float(state["queued_at"]))

@@ -1,5 +1,11 @@
-"""What a handoff step may refuse, and a delivery that failed."""
+"""What a handoff step may refuse, a delivery that failed, and a store that cannot be reached."""
 from __future__ import annotations
+
+from handoff.store.faults import StoreUnavailable  # noqa: F401 (the handoff's errors in one place)
+
+# A console read while the store is away (handoff/auth.py); its writes wait in Redis (handoff/spool.py).
+STORE_UNAVAILABLE_TEXT = ("Hồ sơ tạm thời chưa mở được. Tin nhắn mới vẫn được giữ lại và hàng chờ vẫn chạy; "
+                          "bạn thử lại sau ít phút.")
 
 
 class HandoffError(Exception):

@@ -40,6 +40,12 @@ Keys start with a prefix (``hl:`` by default) so that one Redis may serve other 
   web:out:{sender}           stream  the web chat's outbox (bot/channels/web.py)
   zalo:tokens, zalo:refresh-lock     Zalo's tokens, shared by the gateways (bot/channels/zalo.py)
   sms:ref:{ref}              string  an SMS's sender by its delivery reference (bot/channels/sms.py)
+  spool:entries              stream  the store's writes buffered while SQL is unreachable (handoff/spool.py)
+  spool:active               string  set while the buffer holds entries: writes go there, in order
+  spool:seq                  counter provisional ids (negative) of rows written while SQL is away
+  spool:ids                  hash    provisional id -> the id its row got in SQL (expires a day after)
+  spool:lock                 string  the one process writing the buffer to SQL (expires)
+  spool:failed               stream  entries SQL refused for good (kept for an operator)
   messenger:last-in:{psid}   string  when a Messenger user last wrote (epoch seconds; expires after
                                      the 7-day window): which kind of send Meta allows now
                                      (bot/channels/messenger.py)
@@ -52,6 +58,8 @@ from __future__ import annotations
 RASA_TRACKERS = "rasa"
 BURST_KINDS = ("new", "of", "circuit")
 CHANNEL_RECORDS = ("sms:ref", "messenger:last-in")
+ZALO_PARTS = ("tokens", "refresh-lock")
+SPOOL_PARTS = ("entries", "active", "seq", "ids", "lock", "failed")
 SIGNIN_KINDS = ("failures-address", "failures-account", "until-address", "until-account", "known")
 
 
@@ -140,13 +148,18 @@ class Keys:
     def web_outbox(self, sender: str) -> str:
         return f"{self.prefix}web:out:{sender}"
 
-    @property
-    def zalo_tokens(self) -> str:
-        return f"{self.prefix}zalo:tokens"
+    def zalo(self, part: str) -> str:
+        """Zalo's tokens shared by the gateways. ``part``: tokens or refresh-lock."""
+        if part not in ZALO_PARTS:
+            raise ValueError(f"no Zalo key {part!r}")
+        return f"{self.prefix}zalo:{part}"
 
-    @property
-    def zalo_refresh_lock(self) -> str:
-        return f"{self.prefix}zalo:refresh-lock"
+    def spool(self, part: str) -> str:
+        """The store's outage buffer (handoff/spool.py). ``part``: entries, active, seq, ids, lock
+        or failed."""
+        if part not in SPOOL_PARTS:
+            raise ValueError(f"no spool key {part!r}")
+        return f"{self.prefix}spool:{part}"
 
     def channel_record(self, kind: str, ident: str) -> str:
         """What a channel keeps about one of its ids. ``kind``: sms:ref (an SMS's sender by its

@@ -8,7 +8,7 @@ from typing import Any, Dict
 from handoff import texts
 from handoff.authors import Names
 from handoff.claims import Claims
-from handoff.errors import HandoffError
+from handoff.errors import HandoffError, StoreUnavailable
 from handoff.notices import Notices
 from handoff.store import Store
 from handoff.transcript import Transcript
@@ -44,7 +44,10 @@ class Replies:
         return await self.transcript.record(cid, "note", text, counsellor)
 
     async def _check_follow_up(self, cid: str, state: Dict[str, str], confirmed: bool) -> None:
-        last = await self.store.run(self.store.last_message_at, cid, "user")
+        try:
+            last = await self.store.run(self.store.last_message_at, cid, "user")
+        except StoreUnavailable:  # away (handoff/spool.py): the live state knows when it was queued
+            last = float(state.get("queued_at") or 0) or None
         if last is None or time.time() - last < self.config.follow_up_after_s:
             return  # the user just wrote (or never did: nobody to protect): answering is what they asked
         if state.get("do_not_contact") == "1":

@@ -12,6 +12,7 @@ held together (a composition root; each part is a module by domain object).
   handoff.presence       counsellors online, away, offline                            presence.py
   handoff.watchdog       requeues and alerts                                          watchdog.py
   handoff.notices        telling the person, delivery reports                         notices.py
+  handoff.spool          the store's writes kept in Redis while SQL is away            spool.py
 
 A state change is made atomically in Redis (handoff/lua/), then recorded once
 (``handoff.events.record_event``, handoff/events.py); its listeners, added here in this
@@ -39,6 +40,7 @@ from handoff.queue import Queue
 from handoff.reads import Reads
 from handoff.cases import ReferredCases
 from handoff.replies import Replies
+from handoff.spool import Spool, SpooledStore
 from handoff.store import Store
 from handoff.transcript import Transcript
 from handoff.transfers import Transfers
@@ -51,10 +53,13 @@ class Handoff:
                  bot: Optional[BotControl] = None, prefix: str = "hl:",
                  alert_supervisors: Optional[Callable[[str], Awaitable[None]]] = None,
                  directory: Optional[Directory] = None) -> None:
-        self.redis, self.store, self.config = redis, store, config
         # Fills in the numbers of the hotline's own texts (handoff/texts.py holds placeholders).
         self.directory = directory or default_directory(config.profile)
         self.keys = Keys(prefix)
+        # The message path's writes wait in Redis while SQL is away (handoff/spool.py).
+        self.spool = Spool(redis, self.keys, store)
+        store = SpooledStore(store, self.spool)
+        self.redis, self.store, self.config = redis, store, config
         self.events = Events(store)
         self.conversations = Conversations(redis, store, self.keys, self.events)
         self.transcript = Transcript(redis, store, self.keys, self.conversations, self.directory)

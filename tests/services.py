@@ -1,10 +1,12 @@
 """Real servers a test owns: a private redis-server with append-only persistence, on its own
-port and directory, that a fault test may crash; fresh PostgreSQL databases."""
+port and directory, that a fault test may crash; fresh PostgreSQL databases; a TCP relay in
+front of a server that a fault test may cut, as a network or a database going away does."""
 from __future__ import annotations
 
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -64,3 +66,78 @@ def postgres_reachable() -> bool:
 
 def fresh_postgres_database(name: str) -> str:
     return launcher.fresh_postgres_database(PG_SERVER, name)
+
+
+class TcpRelay:
+    """127.0.0.1:<port> relayed to a server. ``cut`` closes every connection and refuses new ones
+    (clients see the connection reset, then refused); ``restore`` listens again on the same port."""
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        self.target, self.port = (target_host, target_port), free_port()
+        self._listener: socket.socket | None = None
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> "TcpRelay":
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            if listener is not self._listener:  # accepted as it was being cut
+                client.close()
+                return
+            try:
+                server = socket.create_connection(self.target, 5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self) -> None:
+        if self._listener:
+            try:  # wakes the thread blocked in accept(), which close() alone does not
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            open_, self._open = self._open, []
+        for s in open_:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def restore(self) -> None:
+        self.start()
+
+    def stop(self) -> None:
+        self.cut()

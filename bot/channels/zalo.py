@@ -58,7 +58,7 @@ class Tokens:
 
     def __init__(self, redis: Redis, http: aiohttp.ClientSession, config: Config, prefix: str = "hl:") -> None:
         self.redis, self.http, self.config = redis, http, config
-        self.key, self.lock_key = Keys(prefix).zalo_tokens, Keys(prefix).zalo_refresh_lock
+        self.key, self.lock_key = Keys(prefix).zalo("tokens"), Keys(prefix).zalo("refresh-lock")
 
     async def _stored(self) -> Dict[str, str]:
         raw = await self.redis.hgetall(self.key)

@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from aiohttp import web
 
 from handoff.console.http import handoff_error, not_found
-from handoff.errors import HandoffError
+from handoff.errors import HandoffError, StoreUnavailable
 from handoff.permissions import Conversation, can, sees
 from handoff.service import Handoff
 
@@ -34,10 +34,19 @@ def valid_id(cid: str) -> bool:
 
 async def find(handoff: Handoff, cid: str) -> Optional[Found]:
     """The conversation ``cid`` if it is stored, else None."""
-    if not valid_id(cid) or await handoff.store.run(handoff.store.conversation, cid) is None:
+    if not valid_id(cid):
         return None
+    try:
+        if await handoff.store.run(handoff.store.conversation, cid) is None:
+            return None
+        contacts = await handoff.store.run(handoff.store.contacts_of, cid)
+    except StoreUnavailable:
+        # The store away (handoff/spool.py): a conversation of the live line can still be taken
+        # and answered. Without its earlier contacts, access rests on its live state alone.
+        if not await handoff.redis.exists(handoff.keys.conversation(cid)):
+            return None
+        contacts = []
     state = await handoff.conversations.state(cid)
-    contacts = await handoff.store.run(handoff.store.contacts_of, cid)
     return Found(cid, state, contacts, Conversation.of(cid, state, contacts))
 
 

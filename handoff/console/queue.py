@@ -12,6 +12,7 @@ from aiohttp import web
 
 from handoff.auth import api_error, requires
 from handoff.console.http import mask
+from handoff.errors import StoreUnavailable
 from handoff.permissions import Conversation, allowed_on, can
 from handoff.service import Handoff
 
@@ -21,12 +22,17 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
                   contacts: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
     """One case as the lists and the case view show it (``state`` and ``contacts`` when known)."""
     state = state if state is not None else await handoff.conversations.state(cid)
-    earlier = contacts if contacts is not None else await handoff.store.run(handoff.store.contacts_of, cid)
-    contact = next((c for c in earlier if c["id"] == int(state.get("contact") or 0)), None)
-    trigger = None
-    if contact and contact["trigger_message_id"]:
-        message = await handoff.store.run(handoff.store.message, contact["trigger_message_id"])
-        trigger = message["text"] if message else None
+    trigger, on_record = None, True
+    try:
+        earlier = contacts if contacts is not None else await handoff.store.run(handoff.store.contacts_of, cid)
+        contact = next((c for c in earlier if c["id"] == int(state.get("contact") or 0)), None)
+        if contact and contact["trigger_message_id"]:
+            message = await handoff.store.run(handoff.store.message, contact["trigger_message_id"])
+            trigger = message["text"] if message else None
+    except StoreUnavailable:
+        # The line is in Redis: with the store away a case still shows, claimable, without what
+        # only the record holds (its reasons, earlier contacts, the words that raised it).
+        earlier, contact, on_record = [], None, False
     queued_at = float(state.get("queued_at") or now)
     return {
         "contacts": earlier, "contacts_so_far": len(earlier), "blocked_until": await handoff.blocking.blocked_until(cid),
@@ -43,6 +49,7 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
         "intake": {"location": state.get("intake_location", ""), "safe_now": state.get("intake_safe_now", ""),
                    "contact": state.get("intake_contact", ""), "do_not_contact": state.get("do_not_contact") == "1"},
         "allowed": allowed_on(session, Conversation.of(cid, state, earlier)),
+        "on_record": on_record,  # False: the transcript store is away (handoff/spool.py)
     }
 
 

@@ -178,6 +178,16 @@ case_events = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
 )
 
+# The outage buffer's entries already written (handoff/spool.py): an entry and its record are one
+# transaction, so an entry replayed twice (a gateway stopped between the commit and the stream's
+# XDEL) is written once. ``result``: the id the entry's row got, for the provisional id it stood for.
+spool_applied = sa.Table(
+    "spool_applied", metadata,
+    sa.Column("entry", sa.String(40), primary_key=True),
+    sa.Column("result", sa.Integer),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 audit = sa.Table(
     "audit", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -205,6 +215,13 @@ def create_engine(url: str) -> sa.engine.Engine:
             cursor.close()
 
         return engine
+    if url.startswith("postgresql"):
+        # A server that stops answering (a network partition, a failover) fails a call within seconds
+        # instead of holding a thread for TCP's quarter of an hour; the message path's writes then
+        # wait in Redis (handoff/spool.py). libpq's own settings, understood by psycopg 2 and 3.
+        return sa.create_engine(url, pool_pre_ping=True, connect_args={
+            "connect_timeout": 5, "tcp_user_timeout": 10_000,
+            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2})
     return sa.create_engine(url, pool_pre_ping=True)
 
 

@@ -7,7 +7,7 @@ import { showReferrals } from "./referrals.js";
 import { showReview } from "./review.js";
 import { showCaseLink } from "./case_link.js";
 
-let lastId = 0, shown = {};
+let lastId = 0, shown = {}, provisional = {};
 
 // Each button is there when the API says this user may do it to this case.
 const BUTTONS = [["claim-btn", "conversation.claim"], ["transfer-btn", "conversation.transfer"],
@@ -32,9 +32,9 @@ export function openConversation(id, how) {
   if (how.focus) { showView("chat"); state.case = null; }
   if (unreadOf(id)) markUnread(id, 0);
   const switching = !state.current || state.current.id !== id;
-  if (switching) { switchDraft(id); lastId = 0; shown = {}; $("transcript").textContent = ""; }
+  if (switching) { switchDraft(id); lastId = 0; shown = {}; provisional = {}; $("transcript").textContent = ""; }
   return api("GET", "/api/conversations/" + id + "?after=0").then((c) => {
-    state.current = c; lastId = 0; shown = {}; $("transcript").textContent = "";
+    state.current = c; lastId = 0; shown = {}; provisional = {}; $("transcript").textContent = "";
     // Opening a case given to me is my acknowledgement: it stays mine (handoff/watchdog.py).
     if (c.ack_deadline && may("conversation.ack", c)) {
       api("POST", "/api/conversations/" + id + "/ack", {}).then(() => { c.ack_deadline = null; opened(id); }).catch(() => {});
@@ -86,14 +86,19 @@ export function addMessages(messages) {
   messages.forEach((m) => {
     if (shown[m.id]) return;  // the live line and a catch-up may both bring it
     shown[m.id] = true; lastId = Math.max(lastId, m.id);
+    // Written while the store was away, a message has a negative id until SQL takes it
+    // (handoff/spool.py); when it comes back with its real id, the line shown already takes it.
+    const same = m.role + "|" + m.created_at + "|" + m.text, waiting = provisional[same];
+    if (m.id > 0 && waiting) { waiting.dataset.id = m.id; delete provisional[same]; return; }
     const li = el("li", "msg " + m.role + (m.id === trigger ? " trigger" : ""));
     li.dataset.id = m.id; li.dataset.t = m.created_at;
     li.appendChild(el("span", "who", word("roles", m.role) + (m.author ? " · " + m.author : "") + " · " + time(m.created_at)));
     li.appendChild(document.createTextNode(m.text));
     // Two gateways writing at once may publish out of order: each message goes to its place.
-    let before = null;
-    for (let n = list.lastElementChild; n && Number(n.dataset.id) > m.id; n = n.previousElementSibling) before = n;
+    let before = null;  // a provisional message is the newest: it goes last
+    for (let n = list.lastElementChild; m.id > 0 && n && Number(n.dataset.id) > m.id; n = n.previousElementSibling) before = n;
     list.insertBefore(li, before);
+    if (m.id < 0) provisional[same] = li;
   });
   list.scrollTop = list.scrollHeight;
 }
