@@ -8,6 +8,9 @@ The person still gets their answers, an urgent message is still queued and shown
 
 - **In order.** Once one write is buffered, every later one is too, until the buffer is empty
   again (``spool:active``): a message written while SQL is back cannot overtake an older one.
+  Each process holds its own view of that flag, so the usual write costs no round trip to Redis:
+  set by its own buffering, read again every second by the gateway's drain loop (and, while set,
+  before a write). A process learns within a second that another one began to buffer.
 - **Exactly once.** ``drain`` writes the entries oldest first, each in one transaction with its
   row in ``spool_applied`` (handoff/store/spooled.py), and deletes it from the stream after.
 - **Provisional ids.** A message or contact made while SQL is away gets a negative id, which the
@@ -52,6 +55,7 @@ class Spool:
         self._append = redis.register_script(lua.source("spool_append"))
         self._settle = redis.register_script(lua.source("spool_settle"))
         self._known: Dict[int, int] = {}  # provisional -> real ids this process has seen mapped
+        self._active_here, self._read_at = False, 0.0  # this process's view of spool:active
         self._signatures: Dict[str, inspect.Signature] = {}
 
     # --- writing ----------------------------------------------------------------------
@@ -67,12 +71,23 @@ class Spool:
             arguments.update(value if kind is inspect.Parameter.VAR_KEYWORD else {name: value})
         if "at" in arguments and arguments["at"] is None:  # the time it happened, not when written
             arguments["at"] = time.time()
-        if not await self.redis.exists(self.keys.spool("active")):
+        if not await self.active():
             try:
                 return await self.store.run(fn, **await self.resolved(arguments))
             except StoreUnavailable as error:  # its text is the kind of fault only (handoff/store/faults.py)
                 logger.warning("transcript store unavailable (%s): its writes wait in Redis", error)
         return await self.buffer(fn.__name__, arguments)
+
+    async def active(self, every_s: float = 1.0) -> bool:
+        """Whether writes go to the buffer now: this process's view, read again from Redis when
+        older than ``every_s`` while it says so (a drain elsewhere may have emptied it)."""
+        if self._active_here and time.monotonic() - self._read_at > every_s:
+            await self.refresh()
+        return self._active_here
+
+    async def refresh(self) -> bool:
+        self._active_here, self._read_at = bool(await self.redis.exists(self.keys.spool("active"))), time.monotonic()
+        return self._active_here
 
     async def buffer(self, call: str, arguments: Dict[str, Any]) -> Any:
         """Append a write to the buffer; what the store would have returned, with provisional ids."""
@@ -96,7 +111,9 @@ class Spool:
         for call, arguments, wants_id in entries:
             argv += [call, json.dumps(arguments, ensure_ascii=False), "1" if wants_id else "0"]
         keys = [self.keys.spool("entries"), self.keys.spool("active"), self.keys.spool("seq")]
-        return [int(i) for i in await self._append(keys=keys, args=argv)]
+        provisional = [int(i) for i in await self._append(keys=keys, args=argv)]
+        self._active_here, self._read_at = True, time.monotonic()
+        return provisional
 
     @staticmethod
     def _message(provisional: int, arguments: Dict[str, Any]) -> Dict[str, Any]:
@@ -139,6 +156,7 @@ class Spool:
                 entries = await self.redis.xrange(self.keys.spool("entries"), "-", "+", count=BATCH)
                 if not entries:
                     if await self._settle(keys=[self.keys.spool("entries"), self.keys.spool("active")]):
+                        self._active_here = False
                         return written
                     continue
                 for entry, fields in entries:
@@ -186,7 +204,7 @@ class Spool:
         while True:
             await asyncio.sleep(every_s)
             try:
-                if await self.redis.exists(self.keys.spool("active")):
+                if await self.refresh():  # also how this process hears that another one buffers
                     await self.drain()
             except asyncio.CancelledError:
                 raise

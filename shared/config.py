@@ -52,9 +52,6 @@ class Config:
     # Non-urgent messages a gateway works on at once; the others wait for a place in arrival order,
     # so that in a spike an urgent message competes with these few, not with hundreds (bot/router.py).
     max_active_turns: int = 16
-    # Rasa servers started here (make run, `python -m bot rasa`) run at this lower CPU priority
-    # (nice): on a shared machine the gateway's urgent lane comes first, the bot's answers next.
-    rasa_niceness: int = 10
     # Token of Rasa's HTTP API (pause/resume a conversation during a handoff); empty: not used.
     rasa_token: str = ""
     # Longest message accepted; the NLU reads the first 2000 characters of it
@@ -166,7 +163,6 @@ class Config:
             rasa_admission_wait_s=float(env.get("RASA_ADMISSION_WAIT_S", d.rasa_admission_wait_s)),
             reply_wait_s=float(env.get("REPLY_WAIT_S", d.reply_wait_s)),
             max_active_turns=int(env.get("MAX_ACTIVE_TURNS", d.max_active_turns)),
-            rasa_niceness=int(env.get("RASA_NICENESS", d.rasa_niceness)),
             rasa_token=env.get("RASA_TOKEN", d.rasa_token),
             rasa_servers=int(env.get("RASA_SERVERS", d.rasa_servers)),
             rasa_port=int(env.get("RASA_PORT", d.rasa_port)),

@@ -241,6 +241,23 @@ def gateway_in_thread(backend, store):
 
 
 @pytest.fixture
+def relayed_store():
+    """A store on a fresh PostgreSQL database reached through a relay the test may cut (a network
+    or a failover taking the database away); skipped where PostgreSQL is not running."""
+    from handoff.store import Store
+    from tests.services import TcpRelay, fresh_postgres_database, postgres_reachable
+
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432 (make services starts it where installed)")
+    url = fresh_postgres_database("hotline_outage")
+    relay = TcpRelay(5432).start()
+    store = Store.from_url(url.replace("127.0.0.1:5432", f"127.0.0.1:{relay.port}"))
+    yield store, relay
+    relay.stop()
+    store.engine.dispose()
+
+
+@pytest.fixture
 def browser():
     """Debian's Chromium, headless, phone-sized; tests resize it when they need a laptop."""
     from selenium import webdriver

@@ -24,7 +24,6 @@ import aiohttp
 import yaml
 from redis.asyncio import Redis
 
-from shared.config import Config
 from tools.launcher import free_port, fresh_postgres_database, running_backend, wait_for_port
 from tools.bench_spike import pct, spike
 from tools.model import ROOT, ensure_model, rasa_env, rasa_python
@@ -258,9 +257,8 @@ async def measure_line(model: Path, workdir: Path, tracker_url: str, full: bool,
     store = Store.from_url(database)
     results: Dict[str, object] = {}
     env = {"REDIS_URL": BENCH_REDIS, "DATABASE_URL": database}
-    # Rasa at the priority `make run` and `python -m bot rasa` give it (shared/config.py).
     with running_backend(model, env=env, rasa_servers=RASA_SERVERS, tracker_url=tracker_url,
-                         log_dir=workdir, rasa_niceness=Config.from_env().rasa_niceness) as backend:
+                         log_dir=workdir) as backend:
         port = free_port()
         gateway_process = start_gateway_process(port, backend, BENCH_REDIS, database, workdir / "gateway.log")
         gateway = f"http://127.0.0.1:{port}"

@@ -78,7 +78,6 @@ class Backend:
     retention_s: int = DEFAULT_RETENTION_S
     actions: Optional[subprocess.Popen] = None
     rasas: List[Optional[subprocess.Popen]] = field(default_factory=list)
-    rasa_niceness: int = 0
 
     @property
     def rasa_url(self) -> str:
@@ -104,7 +103,7 @@ class Backend:
     def start_rasa(self, i: int) -> None:
         self.rasas[i] = start_rasa(self.model, self.rasa_ports[i], self.action_port, Path(self.workdir.name),
                                    self._log(f"rasa-{i}.log"), self.token, self.tracker_url,
-                                   self.retention_s, self.action_token, self.rasa_niceness)
+                                   self.retention_s, self.action_token)
 
     def wait(self, timeout_s: float = 180) -> None:
         wait_for_port(self.action_port, self.actions, timeout_s, "action server")
@@ -188,11 +187,10 @@ def rasa_command(model: Path, port: int, action_url: str, workdir: Path, token: 
 
 def start_rasa(model: Path, port: int, action_port: int, workdir: Path, log: Optional[Path] = None,
                token: str = "", tracker_url: str = "", retention_s: int = DEFAULT_RETENTION_S,
-               action_token: str = "", niceness: int = 0) -> subprocess.Popen:
+               action_token: str = "") -> subprocess.Popen:
     command = rasa_command(model, port, f"http://127.0.0.1:{action_port}/webhook", workdir, token, tracker_url,
                            retention_s=retention_s, action_token=action_token)
-    return subprocess.Popen(command, cwd=ROOT, env=rasa_env(), stdout=_sink(log), stderr=subprocess.STDOUT,
-                            preexec_fn=(lambda: os.nice(niceness)) if niceness else None)
+    return subprocess.Popen(command, cwd=ROOT, env=rasa_env(), stdout=_sink(log), stderr=subprocess.STDOUT)
 
 
 def exec_rasa(model: Path, config) -> None:
@@ -203,8 +201,6 @@ def exec_rasa(model: Path, config) -> None:
                            config.tracker_store_url, config.rasa_host, int(config.retention_days * 86400),
                            config.action_token)
     os.chdir(ROOT)
-    if config.rasa_niceness:
-        os.nice(config.rasa_niceness)  # the gateways' urgent lane first (shared/config.py)
     os.execve(command[0], command, rasa_env())
 
 
@@ -216,17 +212,14 @@ def start_backend(
     model: Path, rasa_port: Optional[int] = None, action_port: Optional[int] = None,
     log_dir: Optional[Path] = None, timeout_s: float = 180, env: Optional[Dict[str, str]] = None,
     rasa_servers: int = 1, tracker_url: str = "", retention_s: int = DEFAULT_RETENTION_S,
-    rasa_niceness: int = 0,
 ) -> Backend:
     """Rasa servers and the action server. ``tracker_url`` (an SQLAlchemy URL; empty: trackers
-    in memory) lets a conversation survive a server's restart and go on on another one;
-    ``rasa_niceness``: the Rasa servers' lower CPU priority (shared/config.py)."""
+    in memory) lets a conversation survive a server's restart and go on on another one."""
     ports = [rasa_port or free_port()] + [free_port() for _ in range(rasa_servers - 1)]
     token = os.environ.get("RASA_TOKEN") or secrets.token_hex(24)
     action_token = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(24)
     backend = Backend(ports, action_port or free_port(), model, tempfile.TemporaryDirectory(prefix="hotline-backend-"),
-                      token, action_token, log_dir, env, tracker_url, retention_s, rasas=[None] * rasa_servers,
-                      rasa_niceness=rasa_niceness)
+                      token, action_token, log_dir, env, tracker_url, retention_s, rasas=[None] * rasa_servers)
     backend.start_actions()
     for i in range(rasa_servers):
         backend.start_rasa(i)
@@ -259,7 +252,7 @@ def run_all(model: Path) -> int:
                 config.rasa_servers, config.rasa_port)
     with running_backend(model, rasa_port=config.rasa_port, action_port=5055, log_dir=log_dir,
                          rasa_servers=config.rasa_servers, tracker_url=config.tracker_store_url,
-                         retention_s=int(config.retention_days * 86400), rasa_niceness=config.rasa_niceness) as backend:
+                         retention_s=int(config.retention_days * 86400)) as backend:
         config = config.with_(rasa_url=backend.gateway_rasa_url, rasa_token=backend.token)
         print(f"Web chat: http://{config.host}:{config.port}/   Console: http://{config.host}:{config.port}/console/"
               "  (Ctrl-C to stop)", flush=True)

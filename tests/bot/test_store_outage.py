@@ -6,30 +6,17 @@ import asyncio
 import json
 import uuid
 
-import aiohttp
 import pytest
 import sqlalchemy as sa
 
 from directory.messages import SAFETY_OPENING
-from handoff.store import Store
 from handoff.store.tables import contacts, events, messages
 from tests.conftest import start_gateway, stop_gateway
 from tests.handoff.conftest import Console, ensure_user, user_receives, user_says
-from tests.services import TcpRelay, fresh_postgres_database, postgres_reachable
+from tests.services import postgres_reachable
 from tools.launcher import free_port
 
 pytestmark = pytest.mark.skipif(not postgres_reachable(), reason="PostgreSQL is not reachable on 127.0.0.1:5432")
-
-
-@pytest.fixture
-def relayed_store():
-    """A store on a fresh PostgreSQL database reached through a relay the test may cut."""
-    url = fresh_postgres_database("hotline_outage")
-    relay = TcpRelay(5432).start()
-    store = Store.from_url(url.replace("127.0.0.1:5432", f"127.0.0.1:{relay.port}"))
-    yield store, relay
-    relay.stop()
-    store.engine.dispose()
 
 
 async def readiness(http, gateway):
