@@ -15,6 +15,9 @@
 6. A conversation kept open for follow-up (its last contact closed with a rescue or support
    referral, docs/architecture.md "Follow-up") never goes to Rasa: the person's message goes to
    a counsellor through the queue, and they are told so.
+7. A message in another language than Vietnamese (nlu/language.py) is not sent to Rasa, which
+   answers Vietnamese only: it goes to a counsellor with its language, and the person hears the
+   safety message in their language once (data/languages.yml, docs/languages.md).
 
 In a spike a gateway works on at most ``max_active_turns`` non-urgent messages at once; the others
 wait for a place in arrival order, and urgent ones take none, so that their safety answer does not
@@ -38,12 +41,14 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Set, Tuple
 
 from directory import Directory
+from directory.languages import safety, waiting
 from directory.messages import SAFETY_OPENING, safety_message, unavailable_message
 from bot.answers import Answers, FollowUp
 from bot.message_turn import MessageTurn, MessageTurns
 from bot.rasa_client import RasaClient, RasaUnavailable
 from handoff.service import Handoff
 from handoff.texts import PRIVACY_NOTICE, follow_up_received, restricted
+from nlu.language import ENGLISH, VIETNAMESE, clearly_vietnamese, detect
 from nlu.person_request import asks_for_a_person
 from nlu.urgency import CRITICAL, Urgency, UrgencyDetector
 
@@ -115,18 +120,29 @@ class Router:
 
     async def _turn(self, channel: str, sender: str, text: str, answers: Answers) -> None:
         urgency = self.detector.assess(text)  # 2., first: an urgent message takes no place in line
-        if self.places is None or urgency.is_urgent:
-            await self._turn_now(channel, sender, text, urgency, answers)
+        language = detect(text)
+        if self.places is None or urgency.is_urgent or language != VIETNAMESE:
+            await self._turn_now(channel, sender, text, urgency, language, answers)
             return
         async with self.places:  # the request still gets BUSY after reply_wait_s (handle)
-            await self._turn_now(channel, sender, text, urgency, answers)
+            await self._turn_now(channel, sender, text, urgency, language, answers)
 
-    async def _turn_now(self, channel: str, sender: str, text: str, urgency: Urgency, answers: Answers) -> None:
+    async def _turn_now(self, channel: str, sender: str, text: str, urgency: Urgency, language: str,
+                        answers: Answers) -> None:
         # 0. The message's turn (bot/message_turn.py).
         async with self.turns.begin_turn(channel, sender, urgency) as turn:
             answers.urgency = turn.urgency
             turn.store(text)  # 1. into the transcript, while the steps below work
-            replies = await self._answer(turn, text, answers)
+            # A short "ok" or a number keeps the conversation's language; Vietnamese words bring it back.
+            held = turn.state.get("language", "")
+            if language == VIETNAMESE and held not in ("", VIETNAMESE) and not clearly_vietnamese(text):
+                language = held
+            if language != VIETNAMESE:
+                replies = await self._in_another_language(turn, text, language)
+            else:
+                if held not in ("", VIETNAMESE):
+                    await self.handoff.conversations.set_fields(turn.cid, language=VIETNAMESE)
+                replies = await self._answer(turn, text, answers)
             pushed = answers.replied  # replied already (urgent lane, BUSY): the rest goes now, in the turn
             if pushed:
                 await answers.push(replies)
@@ -205,6 +221,35 @@ class Router:
         await turn.answer(more)
         await turn.finish_turn()
         return replies + more
+
+    async def _in_another_language(self, turn: MessageTurn, text: str, language: str) -> List[str]:
+        """7. Not Vietnamese: a counsellor answers. The person hears the safety message in their
+        language the first time, and that their message is with the counsellor when they are
+        queued again; while a counsellor holds the case they hear nothing from the bot."""
+        handoff, cid, urgency = self.handoff, turn.cid, turn.urgency
+        before = turn.state["state"]
+        if turn.state.get("language", "") != language:
+            await handoff.conversations.set_fields(cid, language=language)
+            turn.state["language"] = language
+        replies: List[str] = []
+        if turn.blocked_until and not urgency.is_urgent:  # restricted: stored for the counsellor, no more
+            await turn.finish_turn()
+            return replies
+        if before != "assigned":
+            message, _first = await turn.stored()
+            # Nobody can read its urgency but a counsellor: a foreign language waits as high, English
+            # (which the detector reads) as the detector says.
+            priority = urgency.level if urgency.is_urgent else ("normal" if language == ENGLISH else "high")
+            await handoff.queue.escalate(cid, priority, "language", urgency.reasons, message["id"], text,
+                                         language=language)
+            if turn.state.get("language_told") != language:
+                await handoff.conversations.set_fields(cid, language_told=language)
+                replies.append(safety(self.directory, language))
+            elif before == "bot":
+                replies.append(waiting(self.directory, language))
+        await turn.answer(replies)
+        await turn.finish_turn()
+        return replies
 
     async def _follow_up(self, turn: MessageTurn, before: str) -> List[str]:
         """6. A follow-up case waits for its counsellor without the bot's answers: the person hears

@@ -1,6 +1,7 @@
 """Console accounts: `python -m handoff users add|list|passwd|disable ...`.
 
   python -m handoff users add lan --role counsellor --name "Lan" [--capacity 3]
+  python -m handoff users languages lan en km   (cases in English and Khmer go to Lan first)
   python -m handoff users passwd lan
   python -m handoff users disable lan
   python -m handoff users enable lan
@@ -38,6 +39,12 @@ def _password(from_stdin: bool) -> str:
     return password
 
 
+def spoken_languages() -> List[str]:
+    from directory.languages import languages
+
+    return sorted(languages())
+
+
 def main(argv: Optional[List[str]] = None, store: Optional[Store] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,6 +64,9 @@ def main(argv: Optional[List[str]] = None, store: Optional[Store] = None) -> int
     disable.add_argument("username")
     enable = sub.add_parser("enable", help="let a disabled account sign in again")
     enable.add_argument("username")
+    speaks = sub.add_parser("languages", help="the languages besides Vietnamese a counsellor speaks")
+    speaks.add_argument("username")
+    speaks.add_argument("codes", nargs="*", help="e.g. en km (none: Vietnamese only)")
     sub.add_parser("list", help="list accounts")
     args = parser.parse_args(argv)
 
@@ -86,6 +96,13 @@ def main(argv: Optional[List[str]] = None, store: Optional[Store] = None) -> int
         if not store.accounts.update(args.username, active=False):
             raise SystemExit(f"Không có tài khoản {args.username}.")
         print(f"Đã khóa tài khoản {args.username}.")
+    elif args.command == "languages":
+        wrong = [c for c in args.codes if c not in spoken_languages()]
+        if wrong:
+            raise SystemExit(f"Không có ngôn ngữ {', '.join(wrong)}; có: {', '.join(spoken_languages())}.")
+        if not store.accounts.update(args.username, languages=" ".join(args.codes) or None):
+            raise SystemExit(f"Không có tài khoản {args.username}.")
+        print(f"Đã lưu ngôn ngữ của {args.username}: {', '.join(args.codes) or 'chỉ tiếng Việt'}.")
     elif args.command == "enable":
         if not store.accounts.update(args.username, active=True):
             raise SystemExit(f"Không có tài khoản {args.username}.")

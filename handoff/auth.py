@@ -57,6 +57,7 @@ class Session:
     capacity: int
     # A tag of the password hash at sign-in: when the password changes, the session ends.
     credential: str = ""
+    languages: str = ""  # besides Vietnamese, space-separated (handoff/language_offer.py)
 
 
 def credential_tag(password_hash: str) -> str:
@@ -89,7 +90,8 @@ class Sessions:
             return None
         await self.throttle.succeeded(username, address)
         session = Session(secrets.token_urlsafe(32), user["username"], user["display_name"], user["role"],
-                          secrets.token_urlsafe(32), user["capacity"], credential_tag(user["password_hash"]))
+                          secrets.token_urlsafe(32), user["capacity"], credential_tag(user["password_hash"]),
+                          user.get("languages") or "")
         await self.redis.set(self._key(session.token), json.dumps(session.__dict__), ex=self.ttl_s)
         return session
 

@@ -7,7 +7,8 @@ Keys start with a prefix (``hl:`` by default) so that one Redis may serve other 
                                      counsellor, claimed_at, ack_deadline, acked, alerted, greeted,
                                      survey, survey_contact, notice, legal_basis, intake_*, burst,
                                      do_not_contact, resume_pending, follow_up (a referral keeps
-                                     the case open); greeted is 0, 1 or left (docs/architecture.md)
+                                     the case open), language and language_told (when not Vietnamese:
+                                     docs/languages.md); greeted is 0, 1 or left (docs/architecture.md)
   sender:{channel}:{user}    string  a channel user's conversation id (the pointer)
   turn:{id}                  hash    a conversation's line of messages (bot/turns.py)
   blocked:{id}               string  a restriction: until when and by whom (expires)

@@ -81,13 +81,15 @@ class Queue:
         self._escalate = redis.register_script(lua.source("escalate"))
 
     async def escalate(self, cid: str, priority: str, trigger: str, reasons: Iterable[str] = (),
-                       trigger_message_id: Optional[int] = None, text: str = "") -> Escalation:
+                       trigger_message_id: Optional[int] = None, text: str = "", language: str = "") -> Escalation:
+        """Queue the conversation (or raise its priority). ``language``: when not Vietnamese, the
+        language the person writes in (nlu/language.py), kept on the contact."""
         now = time.time()
         state = await self.conversations.state(cid)
         contact_id = None
         if state["state"] == "bot":
             contact_id = await self.store.run(self.store.open_contact, cid, priority, trigger, list(reasons),
-                                              trigger_message_id, now)
+                                              trigger_message_id, now, language or None)
         status, contact = pair(await self._escalate(
             keys=[self.keys.conversation(cid), self.keys.queue],
             args=[cid, priority, repr(now), str(contact_id or 0), state.get("channel", ""), state.get("sender", ""),

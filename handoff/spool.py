@@ -115,6 +115,16 @@ class Spool:
         self._active_here, self._read_at = True, time.monotonic()
         return provisional
 
+    async def buffered_messages(self, cid: str) -> List[Dict[str, Any]]:
+        """The messages of conversation ``cid`` still waiting in the buffer, oldest first."""
+        out = []
+        for _entry, fields in await self.redis.xrange(self.keys.spool("entries"), "-", "+"):
+            if fields[b"w"] == b"add_message":
+                arguments = json.loads(fields[b"a"])
+                if arguments["conversation_id"] == cid:
+                    out.append(self._message(int(fields[b"p"]), arguments))
+        return out
+
     @staticmethod
     def _message(provisional: int, arguments: Dict[str, Any]) -> Dict[str, Any]:
         values = {k: arguments.get(k) for k in ("conversation_id", "role", "text", "author", "contact_id")}

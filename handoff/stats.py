@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from directory.languages import name as language_name
 from handoff.framework import LOGGED_CHANNELS, codes, is_counselling, labels
 from handoff.local_time import local_date, local_time
 from handoff.outcomes import OUTCOMES
@@ -137,6 +138,8 @@ def statistics(store: Store, start: float, end: float, channel: Optional[str] = 
         "satisfied_share": round(sum(surveyed) / len(surveyed), 3) if surveyed else None,
         "surveyed": len(surveyed), "satisfied": sum(1 for answer in surveyed if answer),
         "by_channel": dict(sorted(Counter(r["channel"] for r in rows).items())),
+        # The language each contact was written in (nlu/language.py); "vi" when none was noted.
+        "by_language": dict(sorted(Counter(r.get("language") or "vi" for r in rows).items())),
         "by_province": dict(sorted(Counter(places.values()).items())),
         "times": times,
         **contact_types(rows),
@@ -199,6 +202,8 @@ def to_csv(stats: Dict[str, Any], exported_at: Optional[float] = None) -> str:
             writer.writerow([f"{name}: {LABELS[key]}", count])
     for channel, count in stats["by_channel"].items():
         writer.writerow([f"Số cuộc qua kênh {CHANNELS.get(channel, channel)}", count])
+    for code, count in stats["by_language"].items():
+        writer.writerow([f"Số cuộc bằng {language_name(code)}", count])
     for province, count in stats["by_province"].items():
         writer.writerow([f"Số cuộc từ {province}" if province != UNKNOWN_PLACE else "Số cuộc không rõ tỉnh, thành",
                          count])

@@ -80,6 +80,9 @@ class Config:
     queue_overflow: int = 10
     queue_ageing: Dict[str, float] = field(default_factory=lambda: {"normal": 300.0, "high": 900.0})
     counsellor_capacity: int = 3
+    # A case in a language other than Vietnamese is offered first to the counsellors online who speak
+    # it; after this long (or at once when none is online) to everyone (handoff/language_offer.py).
+    language_offer_wait_s: float = 120.0
     watchdog_interval_s: float = 2.0
     session_ttl_s: int = 8 * 3600
     # A transcript left unread this long is opened anew: its next read is audited again
@@ -186,6 +189,7 @@ class Config:
             queue_overflow=int(env.get("HANDOFF_QUEUE_OVERFLOW", d.queue_overflow)),
             queue_ageing=parse_ageing(env["QUEUE_AGEING"]) if "QUEUE_AGEING" in env else d.queue_ageing,
             counsellor_capacity=int(env.get("COUNSELLOR_CAPACITY", d.counsellor_capacity)),
+            language_offer_wait_s=float(env.get("LANGUAGE_OFFER_WAIT_S", d.language_offer_wait_s)),
             watchdog_interval_s=float(env.get("HANDOFF_WATCHDOG_INTERVAL_S", d.watchdog_interval_s)),
             session_ttl_s=int(env.get("SESSION_TTL_S", d.session_ttl_s)),
             audit_read_window_s=int(env.get("AUDIT_READ_WINDOW_S", d.audit_read_window_s)),

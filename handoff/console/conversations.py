@@ -19,6 +19,7 @@ from handoff.console.queue import summary
 from handoff.errors import HandoffError
 from handoff.permissions import can, holds_conversations
 from handoff.service import Handoff
+from handoff.errors import StoreUnavailable
 from handoff.transcript import public_message
 
 
@@ -26,15 +27,25 @@ async def transcript(handoff: Handoff, session: Any, found: Found, after: int) -
     """The case with its messages after ``after``, events, reviews and referrals; audited once per
     opening, not at each refresh of an open chat (handoff/reads.py)."""
     cid = found.id
-    if await handoff.reads.opened(session.username, cid):
-        await handoff.store.run(handoff.store.audit.record, session.username, "read_transcript", cid)
-    messages = await handoff.store.run(handoff.store.messages, cid, after)
+    opened = await handoff.reads.opened(session.username, cid)
+    try:
+        if opened:
+            await handoff.store.run(handoff.store.audit.record, session.username, "read_transcript", cid)
+        messages = await handoff.store.run(handoff.store.messages, cid, after)
+        record = {"events": await handoff.store.run(handoff.store.events, cid),
+                  "reviews": await handoff.store.run(handoff.store.reviews.of_conversation, cid),
+                  "referrals": await handoff.store.run(handoff.store.referrals.of_conversation, cid)}
+    except StoreUnavailable:
+        # The store away (handoff/spool.py): the live case, with the messages written since, so
+        # the counsellor can go on; the opening is audited when the store takes it.
+        if opened:
+            await handoff.spool.buffer("add_audit", {"actor": session.username, "action": "read_transcript",
+                                                     "obj": cid, "at": time.time()})
+        messages = [m for m in await handoff.spool.buffered_messages(cid) if m["id"] < 0 or m["id"] > after]
+        record = {"events": [], "reviews": [], "referrals": [], "on_record": False}
     return {
         **await summary(handoff, session, cid, time.time(), state=found.state, contacts=found.contacts),
-        "messages": [public_message(m) for m in messages],
-        "events": await handoff.store.run(handoff.store.events, cid),
-        "reviews": await handoff.store.run(handoff.store.reviews.of_conversation, cid),
-        "referrals": await handoff.store.run(handoff.store.referrals.of_conversation, cid),
+        "messages": [public_message(m) for m in messages], **record,
     }
 
 

@@ -11,7 +11,9 @@ from typing import Any, Dict, List, Optional
 from aiohttp import web
 
 from handoff.auth import api_error, requires
+from directory.languages import name as language_name
 from handoff.console.http import mask
+from handoff.language_offer import LanguageOffer
 from handoff.errors import StoreUnavailable
 from handoff.permissions import Conversation, allowed_on, can
 from handoff.service import Handoff
@@ -50,6 +52,9 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
                    "contact": state.get("intake_contact", ""), "do_not_contact": state.get("do_not_contact") == "1"},
         "allowed": allowed_on(session, Conversation.of(cid, state, earlier)),
         "on_record": on_record,  # False: the transcript store is away (handoff/spool.py)
+        # The language the person writes in, when not Vietnamese (nlu/language.py), in Vietnamese words.
+        "language": state.get("language", "") if state.get("language", "vi") != "vi" else "",
+        "language_name": language_name(state["language"]) if state.get("language", "vi") != "vi" else "",
     }
 
 
@@ -60,6 +65,11 @@ async def line(handoff: Handoff, session: Any, bursts) -> Dict[str, Any]:
     for entry in await handoff.queue.ordered(now):
         waiting.append(await summary(handoff, session, entry.conversation_id, now,
                                      effective=entry.effective_priority(now, handoff.config.queue_ageing)))
+    if not can(session, "queue.line") and any(c["language"] for c in waiting):
+        # Offered first to the counsellors online who speak its language (handoff/language_offer.py).
+        offer = LanguageOffer(handoff.store, handoff.presence, handoff.config)
+        speakers = await offer.speakers_online()
+        waiting = [c for c in waiting if not offer.held_back(session, c, now, speakers)]
     mine = [await summary(handoff, session, cid, now) for cid in await handoff.claims.held_by(session.username)]
     body: Dict[str, Any] = {"waiting": waiting, "mine": mine, "presence": await handoff.presence.statuses()}
     if can(session, "queue.line"):

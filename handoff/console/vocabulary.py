@@ -30,7 +30,8 @@ REASONS = {
     "follow_up": "nhắn lại khi đang theo dõi chuyển tuyến",
 }
 TRIGGERS = {"urgency": "bộ phát hiện khẩn cấp", "nlu": "bot", "human_request": "người dùng yêu cầu",
-            "misunderstood": "bot không hiểu", "follow_up": "theo dõi sau chuyển tuyến"}
+            "misunderstood": "bot không hiểu", "follow_up": "theo dõi sau chuyển tuyến",
+            "language": "viết bằng ngôn ngữ khác tiếng Việt"}
 MESSAGE_ROLES = {"user": "Người dùng", "bot": "Bot", "counsellor": "Tư vấn viên", "note": "Ghi chú nội bộ",
                  "system": "Hệ thống"}
 # The steps of a case shown in its transcript (handoff/events.py kinds; the others stay in the record).

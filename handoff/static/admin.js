@@ -56,6 +56,7 @@
       Object.keys(data.roles).forEach(function (k) {
         var o = el("option", "", data.roles[k]); o.value = k; o.selected = k === chosen; role.appendChild(o);
       });
+      languageNames = data.languages || {};
       var body = $("accounts").tBodies[0]; body.textContent = ""; accountsByName = {};
       data.accounts.forEach(function (a) { accountsByName[a.username] = a; body.appendChild(accountRow(a)); });
       $("accounts-status").textContent = data.accounts.length + " tài khoản, "
@@ -68,6 +69,7 @@
     tr.appendChild(el("td", "", a.display_name));
     tr.appendChild(el("td", "", a.role_name));
     tr.appendChild(el("td", "", String(a.capacity)));
+    tr.appendChild(languagesCell(a));
     var state = el("td"); state.appendChild(el("span", "badge " + (a.active ? "active" : "inactive"),
                                               a.active ? "Hoạt động" : "Đã khóa"));
     tr.appendChild(state);
@@ -89,6 +91,31 @@
     actions.appendChild(reset);
     tr.appendChild(cell);
     return tr;
+  }
+  // The languages besides Vietnamese a counsellor speaks: cases in them are offered to them first.
+  var languageNames = {};
+  function languagesCell(a) {
+    var cell = el("td"), box = el("details", "languages");
+    var spoken = a.languages.map(function (c) { return languageNames[c] || c; }).join(", ");
+    box.appendChild(el("summary", "", spoken || "Chỉ tiếng Việt"));
+    var group = el("fieldset"); group.appendChild(el("legend", "", "Ngôn ngữ của " + a.username));
+    Object.keys(languageNames).forEach(function (code) {
+      var label = el("label"), input = el("input");
+      input.type = "checkbox"; input.value = code; input.checked = a.languages.indexOf(code) >= 0;
+      label.appendChild(input); label.appendChild(document.createTextNode(" " + languageNames[code]));
+      group.appendChild(label);
+    });
+    var save = el("button", "secondary save-languages", "Lưu ngôn ngữ"); save.type = "button";
+    save.addEventListener("click", function () {
+      var codes = Array.prototype.filter.call(group.querySelectorAll("input"), function (i) { return i.checked; })
+        .map(function (i) { return i.value; });
+      api("POST", "/api/accounts/" + encodeURIComponent(a.username) + "/languages", { languages: codes })
+        .then(function () { return loadAccounts(); })
+        .then(function () { $("accounts-status").textContent = "Đã lưu ngôn ngữ của " + a.username + "."; })
+        .catch(function (e) { $("accounts-status").textContent = e.message; });
+    });
+    group.appendChild(save); box.appendChild(group); cell.appendChild(box);
+    return cell;
   }
   // After a redraw the button that opened a dialog is gone: focus its new copy in the same row.
   function focusRow(username, selector) {

@@ -16,7 +16,7 @@ from handoff.store.tables import spool_applied
 # The store's writes that may wait in the buffer, and the arguments that may hold a provisional
 # id (a row written while SQL was away gets a negative id until its entry is written).
 SPOOLED_WRITES = ("create_conversation", "delete_empty_conversation", "add_message", "open_contact",
-                  "update_contact", "delete_contact", "set_first_response", "add_event")
+                  "update_contact", "delete_contact", "set_first_response", "add_event", "add_audit")
 ID_ARGUMENTS = ("contact_id", "trigger_message_id")
 
 

@@ -23,6 +23,9 @@ users = sa.Table(
     sa.Column("capacity", sa.Integer, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.Float, nullable=False),
+    # Languages besides Vietnamese the person reads and writes, space-separated codes (nlu/language.py):
+    # cases in them are offered to them first (handoff/language_offer.py).
+    sa.Column("languages", sa.String(64)),
 )
 
 conversations = sa.Table(
@@ -54,6 +57,8 @@ contacts = sa.Table(
     sa.Column("survey_helped", sa.Boolean),
     # Recorded at closing, for chats and logged calls alike (data/contact_framework.yml, docs/cases.md).
     sa.Column("contact_type", sa.String(32)),
+    # The language the person wrote in when not Vietnamese (nlu/language.py): en, km, lo, th, my, zh, hmn.
+    sa.Column("language", sa.String(8)),
     sa.Column("category", sa.String(32)),
     sa.Column("age_group", sa.String(16)),
     sa.Column("sex", sa.String(16)),

@@ -24,8 +24,8 @@ from handoff.store.faults import StoreUnavailable, unavailable
 from handoff.store.referrals import Referrals
 from handoff.store.reviews import Reviews
 from handoff.store.cases import Cases
-from handoff.store.tables import (add_missing_columns, as_contact, as_dict, as_event, contacts, conversations,
-                                  create_engine, events, messages, metadata)
+from handoff.store.tables import (add_missing_columns, as_contact, as_dict, as_event, audit, contacts,
+                                  conversations, create_engine, events, messages, metadata)
 
 # One statement with bound parameters: building ``insert().values(...)`` for each message cost
 # more CPU than SQLite's own work (docs/performance.md, "How the goals were reached").
@@ -159,11 +159,12 @@ class Store:
 
     # --- contacts and events -----------------------------------------------------
     def open_contact(self, conversation_id: str, priority: str, trigger: str, reasons: Iterable[str],
-                     trigger_message_id: Optional[int], at: float) -> int:
+                     trigger_message_id: Optional[int], at: float, language: Optional[str] = None) -> int:
         with self.begin() as db:
             return db.execute(contacts.insert().values(
                 conversation_id=conversation_id, priority=priority, trigger=trigger,
                 reasons=json.dumps(list(reasons)), trigger_message_id=trigger_message_id, queued_at=at,
+                language=language,
             )).inserted_primary_key[0]
 
     def update_contact(self, contact_id: int, **values: Any) -> None:
@@ -197,6 +198,11 @@ class Store:
             db.execute(events.insert().values(
                 conversation_id=conversation_id, contact_id=contact_id, kind=kind, from_state=from_state,
                 to_state=to_state, actor=actor, detail=json.dumps(detail, ensure_ascii=False), at=at))
+
+    def add_audit(self, actor: str, action: str, obj: str, at: float) -> None:
+        """An audit entry made while the store was away (handoff/spool.py), at the time it happened."""
+        with self.begin() as db:
+            db.execute(audit.insert().values(actor=actor, action=action, object=obj, at=at))
 
     def events(self, conversation_id: str) -> List[Dict[str, Any]]:
         query = sa.select(events).where(events.c.conversation_id == conversation_id).order_by(events.c.id)

@@ -64,7 +64,10 @@ function showHeader(c) {
   $("chat-meta").textContent = " · " + word("states", c.state) + (c.counsellor ? " · " + c.counsellor : "")
     + (c.state === "queued" ? " · chờ " + ago(c.wait_s) : "")
     + (c.contacts_so_far > 1 ? " · đã liên hệ " + c.contacts_so_far + " lần" : "")
-    + (c.blocked_until ? " · đang bị hạn chế" : "");
+    + (c.blocked_until ? " · đang bị hạn chế" : "")
+    + (c.language_name ? " · viết bằng " + c.language_name : "")
+    // The store away (handoff/spool.py): only what was written since shows until it is back.
+    + (c.on_record === false ? " · hồ sơ tạm chưa đọc được, chỉ hiện tin nhắn mới" : "");
   $("chat-reasons").textContent = c.reasons.length || c.trigger ? "Lý do chuyển: "
     + c.reasons.map((r) => word("reasons", r)).join(", ") + " · chuyển bởi " + word("triggers", c.trigger) : "";
   const intake = c.intake, parts = [];

@@ -78,6 +78,7 @@ function renderCases(list, cases, waiting) {
       el("span", "muted", waiting ? "chờ " + ago(c.wait_s) : (c.counsellor ? "· " + c.counsellor : ""))];
     if (c.returned) parts.push(el("span", "badge", "trả lại"));
     if (c.burst) parts.push(el("span", "badge", "nhóm"));
+    if (c.language_name) parts.push(el("span", "badge", c.language_name));
     const li = caseButton(c.id, c.effective_priority, parts, c.trigger_text, () => openConversation(c.id, { focus: true }));
     if (!waiting) showUnread(li.firstChild, c.id);
     return li;
