@@ -68,8 +68,9 @@ function showHeader(c) {
     + (c.language_name ? " · viết bằng " + c.language_name : "")
     // The store away (handoff/spool.py): only what was written since shows until it is back.
     + (c.on_record === false ? " · hồ sơ tạm chưa đọc được, chỉ hiện tin nhắn mới" : "");
-  $("chat-reasons").textContent = c.reasons.length || c.trigger ? "Lý do chuyển: "
-    + c.reasons.map((r) => word("reasons", r)).join(", ") + " · chuyển bởi " + word("triggers", c.trigger) : "";
+  const why = c.reasons.map((r) => word("reasons", r)).join(", ");
+  $("chat-reasons").textContent = why || c.trigger ? "Lý do chuyển: "
+    + [why, c.trigger ? "chuyển bởi " + word("triggers", c.trigger) : ""].filter(Boolean).join(" · ") : "";
   const intake = c.intake, parts = [];
   if (intake.location) parts.push("Đang ở: " + intake.location);
   if (intake.safe_now) parts.push("Điện thoại: " + intake.safe_now);  // the answer's meaning (handoff/intake.py)
@@ -107,7 +108,8 @@ export function addMessages(messages) {
 }
 
 // The steps of the case (claimed, transferred, returned, closed…) in the transcript, at their time.
-const SYSTEM_ACTORS = ["", "system", "watchdog", "bot", "user", "gateway"];
+const SYSTEM_ACTORS = ["", "system", "watchdog", "bot", "user", "gateway", "urgency", "human_request",
+  "misunderstood", "follow_up", "language", "nlu"];  // the triggers that queue a case, too
 function addEvents(events) {
   const list = $("transcript");
   (events || []).forEach((e) => {
