@@ -62,8 +62,9 @@ class Spool:
     async def call(self, fn: Callable, args: tuple, kwargs: Dict[str, Any]) -> Any:
         """One of the store's writes (``fn``, a bound method of the store): to SQL, or to the
         buffer while SQL is away or the buffer still holds older writes."""
-        signature = self._signatures.get(fn.__name__) or self._signatures.setdefault(fn.__name__, inspect.signature(fn))
-        bound = signature.bind(*args, **kwargs)
+        if fn.__name__ not in self._signatures:
+            self._signatures[fn.__name__] = inspect.signature(fn)
+        bound = self._signatures[fn.__name__].bind(*args, **kwargs)
         bound.apply_defaults()
         arguments: Dict[str, Any] = {}
         for name, value in bound.arguments.items():  # **values, **detail: as keywords again

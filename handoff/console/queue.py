@@ -36,6 +36,7 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
         # only the record holds (its reasons, earlier contacts, the words that raised it).
         earlier, contact, on_record = [], None, False
     queued_at = float(state.get("queued_at") or now)
+    language = state.get("language", "") if state.get("language") != "vi" else ""  # not Vietnamese
     return {
         "contacts": earlier, "contacts_so_far": len(earlier), "blocked_until": await handoff.blocking.blocked_until(cid),
         "id": cid, "state": state["state"], "priority": state.get("priority", "normal"),
@@ -53,8 +54,7 @@ async def summary(handoff: Handoff, session: Any, cid: str, now: float, effectiv
         "allowed": allowed_on(session, Conversation.of(cid, state, earlier)),
         "on_record": on_record,  # False: the transcript store is away (handoff/spool.py)
         # The language the person writes in, when not Vietnamese (nlu/language.py), in Vietnamese words.
-        "language": state.get("language", "") if state.get("language", "vi") != "vi" else "",
-        "language_name": language_name(state["language"]) if state.get("language", "vi") != "vi" else "",
+        "language": language, "language_name": language_name(language) if language else "",
     }
 
 
