@@ -121,6 +121,7 @@ class Router:
     async def _turn(self, channel: str, sender: str, text: str, answers: Answers) -> None:
         urgency = self.detector.assess(text)  # 2., first: an urgent message takes no place in line
         language = detect(text)
+        # Neither urgent messages nor those in another language (which never go to Rasa) wait for a place.
         if self.places is None or urgency.is_urgent or language != VIETNAMESE:
             await self._turn_now(channel, sender, text, urgency, language, answers)
             return

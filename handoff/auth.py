@@ -147,8 +147,8 @@ def requires(action: str) -> Callable[[Handler], Handler]:
             request["session"] = session
             try:
                 return await handler(request)
-            except StoreUnavailable as error:  # the kind only: the store's text may quote values
-                logger.warning("console %s: transcript store unavailable (%s)", action, type(error).__name__)
+            except StoreUnavailable as error:  # its text is the driver's error kind only (handoff/store/faults.py)
+                logger.warning("console %s: transcript store unavailable (%s)", action, error)
                 return api_error(503, "store_unavailable", STORE_UNAVAILABLE_TEXT)
 
         checked.action = action  # the security tests walk routes by this

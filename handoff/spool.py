@@ -18,8 +18,9 @@ The person still gets their answers, an urgent message is still queued and shown
   the row's id; later entries and writes that still carry it are given the real one, and the
   conversation's live state is corrected.
 
-What is not buffered fails as before (reads: the console's transcript, statistics) with the
-store's error. Design and limits: docs/decisions.md, "The store going away".
+Reads are not buffered: an opened case shows the messages still here (``buffered_messages``),
+and what needs SQL alone (search, statistics, the audit log) answers with the store's error.
+Design and limits: docs/decisions.md, "The store going away".
 """
 from __future__ import annotations
 

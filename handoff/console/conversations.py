@@ -41,7 +41,7 @@ async def transcript(handoff: Handoff, session: Any, found: Found, after: int) -
         if opened:
             await handoff.spool.buffer("add_audit", {"actor": session.username, "action": "read_transcript",
                                                      "obj": cid, "at": time.time()})
-        messages = [m for m in await handoff.spool.buffered_messages(cid) if m["id"] < 0 or m["id"] > after]
+        messages = await handoff.spool.buffered_messages(cid)  # all new: provisional ids, no cursor yet
         record = {"events": [], "reviews": [], "referrals": [], "on_record": False}
     return {
         **await summary(handoff, session, cid, time.time(), state=found.state, contacts=found.contacts),
